@@ -1,0 +1,190 @@
+/**
+ * Every environment variable the gateway reads: its schema, default and meaning. src/config.ts turns the
+ * parsed values into the Config; README's configuration table documents exactly these keys.
+ */
+import { z } from 'zod';
+import { modelKeys } from './models/catalog.js';
+import type { ModelKey } from './models/types.js';
+import type { PriceOverride } from './models/pricing.js';
+
+/** One documented key, for README and the test that keeps README complete. */
+export interface ConfigKeyDoc {
+  readonly env: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+const docs: ConfigKeyDoc[] = [];
+
+/** Registers a key's documentation and returns its schema. Blank values count as unset. */
+function key<T extends z.ZodType>(env: string, defaultText: string, description: string, schema: T) {
+  docs.push({ env, default: defaultText, description });
+  return z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+}
+
+const int = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ message }).int({ message }).min(min, { message }).max(max, { message });
+};
+const port = int(0, 65535);
+const ms = (max = 24 * 3600_000) => int(0, max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+const apiKeysSchema = z.string().transform((text, ctx) => {
+  const entries: { name: string; sha256: Buffer }[] = [];
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const [position, part] of parts.entries()) {
+    const match = /^([A-Za-z0-9._-]{1,64})[=:]([0-9a-fA-F]{64})$/.exec(part);
+    if (match === null) {
+      // Name the entry by position only: a plaintext key pasted here by mistake must not reach the log.
+      ctx.addIssue({ code: 'custom', message: `entry ${position + 1} is not name=<SHA-256 hex of the key>` });
+      continue;
+    }
+    entries.push({ name: match[1] as string, sha256: Buffer.from(match[2] as string, 'hex') });
+  }
+  return entries;
+});
+
+const modelKeyEnum = z.enum(modelKeys as [ModelKey, ...ModelKey[]]);
+
+const endpointIdsSchema = z.string().transform((text, ctx) => {
+  const map: Partial<Record<ModelKey, string>> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, id] = part.split('=').map((s) => s.trim());
+    const parsedKey = modelKeyEnum.safeParse(name);
+    if (!parsedKey.success || id === undefined || !/^ep-[A-Za-z0-9-]+$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not <model key>=ep-<endpoint id> (keys: ${modelKeys.join(', ')})` });
+      continue;
+    }
+    map[parsedKey.data] = id;
+  }
+  return map;
+});
+
+const priceOverrideSchema = z
+  .object({
+    perImage: z.number().nonnegative(),
+    large: z.object({ minPixels: z.number().int().positive(), perImage: z.number().nonnegative() }).strict().optional(),
+  })
+  .strict();
+
+const modelPricesSchema = z.string().transform((text, ctx) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON such as {"seedream_4_5":{"perImage":0.04}}' });
+    return z.NEVER;
+  }
+  const parsed = z.partialRecord(modelKeyEnum, priceOverrideSchema).safeParse(json);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: `invalid price table: ${parsed.error.issues[0]?.message ?? 'bad shape'}` });
+    return z.NEVER;
+  }
+  const out: Partial<Record<ModelKey, PriceOverride>> = {};
+  for (const [model, price] of Object.entries(parsed.data) as [ModelKey, z.infer<typeof priceOverrideSchema>][]) {
+    out[model] = {
+      perImageMicros: Math.round(price.perImage * 1e6),
+      ...(price.large && {
+        large: { minPixels: price.large.minPixels, perImageMicros: Math.round(price.large.perImage * 1e6) },
+      }),
+    };
+  }
+  return out;
+});
+
+const otlpHeadersSchema = z.string().transform((text, ctx) => {
+  const headers: Record<string, string> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be key=value pairs separated by commas' });
+      continue;
+    }
+    headers[decodeURIComponent(part.slice(0, eq).trim())] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return headers;
+});
+
+/** The schema of the whole environment; unknown variables are ignored. */
+export const envSchemaKeys = z.object({
+  // Servers
+  HOST: key('HOST', '0.0.0.0', 'Address the gRPC and HTTP servers listen on.', z.string().default('0.0.0.0')),
+  GRPC_PORT: key('GRPC_PORT', '50051', 'Port of the gRPC server (0 = any free port).', port.default(50051)),
+  HTTP_PORT: key('HTTP_PORT', '8080', 'Port of the REST adapter, health and readiness endpoints (0 = any free port).', port.default(8080)),
+  SHUTDOWN_GRACE_MS: key('SHUTDOWN_GRACE_MS', '30000', 'On SIGTERM/SIGINT, how long in-flight calls may finish before they are cancelled.', ms().default(30_000)),
+  GRPC_MAX_RECEIVE_MESSAGE_BYTES: key('GRPC_MAX_RECEIVE_MESSAGE_BYTES', '14 × MAX_REFERENCE_IMAGE_BYTES + 1 MiB', 'Largest gRPC request message accepted (RESOURCE_EXHAUSTED above it).', int(1024, 2 ** 31 - 1).optional()),
+  GRPC_KEEPALIVE_TIME_MS: key('GRPC_KEEPALIVE_TIME_MS', '60000', 'Interval of server keepalive pings on idle gRPC connections.', ms().default(60_000)),
+  GRPC_KEEPALIVE_TIMEOUT_MS: key('GRPC_KEEPALIVE_TIMEOUT_MS', '20000', 'How long to wait for a keepalive ping acknowledgement before closing the connection.', ms().default(20_000)),
+  GRPC_MAX_CONCURRENT_STREAMS: key('GRPC_MAX_CONCURRENT_STREAMS', '100', 'Concurrent calls allowed per gRPC connection.', int(1, 1_000_000).default(100)),
+  GRPC_MAX_CONNECTION_AGE_MS: key('GRPC_MAX_CONNECTION_AGE_MS', 'unset (no limit)', 'Close gRPC connections after this age so clients rebalance across replicas.', ms(30 * 24 * 3600_000).optional()),
+  HTTP_BODY_LIMIT_BYTES: key('HTTP_BODY_LIMIT_BYTES', '14 × MAX_REFERENCE_IMAGE_BYTES × 4/3 + 1 MiB', 'Largest REST request body accepted (413 above it).', int(1024, 2 ** 31 - 1).optional()),
+
+  // Caller authentication
+  GATEWAY_API_KEYS: key('GATEWAY_API_KEYS', 'unset', 'Caller keys as comma-separated name=<SHA-256 hex of the key> pairs; callers send Authorization: Bearer <key>.', apiKeysSchema.default([])),
+  GATEWAY_API_KEYS_FILE: key('GATEWAY_API_KEYS_FILE', 'unset', 'Path of a JSON file [{"name": …, "sha256": …}] with more caller keys.', z.string().optional()),
+  GATEWAY_ALLOW_OPEN: key('GATEWAY_ALLOW_OPEN', 'false', 'Allow running without caller keys against a real upstream (open mode is automatic only with the simulator).', bool.default(false)),
+
+  // Upstream
+  UPSTREAM_KIND: key('UPSTREAM_KIND', 'ark if an Ark key is set, else simulator', 'simulator (embedded, no key needed), ark (native Seedream API) or openai-compatible (a relay).', z.enum(['simulator', 'ark', 'openai-compatible']).optional()),
+  ARK_API_KEY: key('ARK_API_KEY', 'unset', 'Ark / ModelArk API key; setting it selects the ark upstream.', z.string().optional()),
+  ARK_API_KEY_FILE: key('ARK_API_KEY_FILE', 'unset', 'Path of a file holding the Ark API key (instead of ARK_API_KEY).', z.string().optional()),
+  ARK_REGION: key('ARK_REGION', 'cn (international when ARK_BASE_URL is a bytepluses.com URL)', 'cn (Volcengine Ark, doubao-… ids) or international (BytePlus ModelArk, seedream-… ids).', z.enum(['cn', 'international']).optional()),
+  ARK_BASE_URL: key('ARK_BASE_URL', 'the region\'s …/api/v3 URL', 'Base URL of the Ark API, including /api/v3.', httpUrl.optional()),
+  ARK_ENDPOINT_IDS: key('ARK_ENDPOINT_IDS', 'unset', 'Send Ark endpoint ids instead of model ids: comma-separated <model key>=ep-… pairs, e.g. seedream_4_5=ep-2025….', endpointIdsSchema.default({})),
+  OPENAI_COMPATIBLE_BASE_URL: key('OPENAI_COMPATIBLE_BASE_URL', 'unset', 'Base URL of an OpenAI-compatible relay serving Seedream (…/v1).', httpUrl.optional()),
+  OPENAI_COMPATIBLE_API_KEY: key('OPENAI_COMPATIBLE_API_KEY', 'unset', 'API key of the OpenAI-compatible relay.', z.string().optional()),
+  OPENAI_COMPATIBLE_API_KEY_FILE: key('OPENAI_COMPATIBLE_API_KEY_FILE', 'unset', 'Path of a file holding the relay key.', z.string().optional()),
+  UPSTREAM_TIMEOUT_MS: key('UPSTREAM_TIMEOUT_MS', '600000', 'Upper bound of one upstream request (the caller\'s deadline, minus DEADLINE_MARGIN_MS, bounds it further).', int(1000, 24 * 3600_000).default(600_000)),
+  UPSTREAM_CONNECT_TIMEOUT_MS: key('UPSTREAM_CONNECT_TIMEOUT_MS', '10000', 'Timeout for opening a connection to the upstream.', int(100, 600_000).default(10_000)),
+  UPSTREAM_MAX_CONNECTIONS: key('UPSTREAM_MAX_CONNECTIONS', '128', 'Keep-alive connection pool size towards the upstream.', int(1, 100_000).default(128)),
+  UPSTREAM_PREFER_STREAMING: key('UPSTREAM_PREFER_STREAMING', 'true', 'Use upstream SSE for models that stream natively, so images are forwarded as each finishes.', bool.default(true)),
+  DEADLINE_MARGIN_MS: key('DEADLINE_MARGIN_MS', '250', 'Subtracted from the caller\'s remaining deadline to bound the upstream request, leaving time to answer.', ms(600_000).default(250)),
+
+  // Retries
+  RETRY_MAX_ATTEMPTS: key('RETRY_MAX_ATTEMPTS', '3', 'Attempts per upstream request for retryable failures (1 = no retry).', int(1, 10).default(3)),
+  RETRY_BASE_DELAY_MS: key('RETRY_BASE_DELAY_MS', '500', 'First backoff delay; doubles per attempt, with full jitter.', ms(600_000).default(500)),
+  RETRY_MAX_DELAY_MS: key('RETRY_MAX_DELAY_MS', '10000', 'Largest backoff delay (a longer upstream Retry-After ends the retries instead).', ms(3600_000).default(10_000)),
+
+  // Request limits
+  MAX_N: key('MAX_N', '10', 'Largest n (independent generations per call).', int(1, 100).default(10)),
+  MAX_IMAGES_PER_REQUEST: key('MAX_IMAGES_PER_REQUEST', '30', 'Largest total of images one call may ask for (n × image-set size).', int(1, 1500).default(30)),
+  PROMPT_MAX_CHARS: key('PROMPT_MAX_CHARS', '8000', 'Longest prompt accepted, in characters.', int(1, 1_000_000).default(8000)),
+  MAX_REFERENCE_IMAGE_BYTES: key('MAX_REFERENCE_IMAGE_BYTES', '10000000', 'Largest inline reference image, decoded (older upstream docs: 10 MB; newer: 30 MB).', int(1024, 100_000_000).default(10_000_000)),
+  FANOUT_CONCURRENCY: key('FANOUT_CONCURRENCY', '4', 'Upstream requests one call runs at once when n > 1.', int(1, 100).default(4)),
+  MAX_CONCURRENT_GENERATIONS: key('MAX_CONCURRENT_GENERATIONS', '256', 'Calls generating at once across all callers (RESOURCE_EXHAUSTED above).', int(1, 1_000_000).default(256)),
+  MAX_CONCURRENT_GENERATIONS_PER_KEY: key('MAX_CONCURRENT_GENERATIONS_PER_KEY', '64', 'Calls generating at once per caller key.', int(1, 1_000_000).default(64)),
+  HEARTBEAT_INTERVAL_MS: key('HEARTBEAT_INTERVAL_MS', '15000', 'Idle time after which a stream gets a heartbeat event (0 = none).', ms(3600_000).default(15_000)),
+
+  // Pricing
+  PRICE_CURRENCY: key('PRICE_CURRENCY', 'CNY for the cn Ark region, else USD', 'Currency of estimated costs (catalog prices exist in CNY and USD).', z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').optional()),
+  MODEL_PRICES: key('MODEL_PRICES', 'catalog prices', 'JSON price overrides per model key in PRICE_CURRENCY, e.g. {"seedream_4_5":{"perImage":0.04}}.', modelPricesSchema.default({})),
+
+  // Simulator
+  SIMULATOR_HOST: key('SIMULATOR_HOST', '127.0.0.1', 'Address of the standalone simulator (npm run simulator); the embedded one always uses loopback.', z.string().default('127.0.0.1')),
+  SIMULATOR_PORT: key('SIMULATOR_PORT', '18080', 'Port of the standalone simulator; the embedded one picks a free port.', port.default(18080)),
+  SIMULATOR_API_KEY: key('SIMULATOR_API_KEY', 'unset (any non-empty key)', 'The only Bearer key the simulator accepts.', z.string().optional()),
+  SIMULATOR_LATENCY_MS: key('SIMULATOR_LATENCY_MS', '1200', 'Simulated render time per image.', ms(600_000).default(1200)),
+  SIMULATOR_URL_TTL_MS: key('SIMULATOR_URL_TTL_MS', '86400000', 'How long simulator image URLs stay valid (404 afterwards).', int(1000, 30 * 24 * 3600_000).default(86_400_000)),
+
+  // Telemetry and logs
+  OTEL_SERVICE_NAME: key('OTEL_SERVICE_NAME', 'seedream-gateway', 'service.name resource attribute.', z.string().default('seedream-gateway')),
+  OTEL_SDK_DISABLED: key('OTEL_SDK_DISABLED', 'false', 'Turn all tracing and metrics off.', bool.default(false)),
+  OTEL_EXPORTER_OTLP_ENDPOINT: key('OTEL_EXPORTER_OTLP_ENDPOINT', 'unset (no export)', 'OTLP/HTTP base URL; traces go to /v1/traces, metrics to /v1/metrics.', httpUrl.optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: key('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'unset', 'Full OTLP/HTTP traces URL (overrides the base URL).', httpUrl.optional()),
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: key('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'unset', 'Full OTLP/HTTP metrics URL (overrides the base URL).', httpUrl.optional()),
+  OTEL_EXPORTER_OTLP_PROTOCOL: key('OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf', 'http/protobuf or http/json.', z.enum(['http/protobuf', 'http/json']).default('http/protobuf')),
+  OTEL_EXPORTER_OTLP_HEADERS: key('OTEL_EXPORTER_OTLP_HEADERS', 'unset', 'Headers for OTLP export as key=value pairs separated by commas.', otlpHeadersSchema.default({})),
+  OTEL_METRIC_EXPORT_INTERVAL: key('OTEL_METRIC_EXPORT_INTERVAL', '60000', 'Interval of OTLP metric export, ms.', int(100, 24 * 3600_000).default(60_000)),
+  PROMETHEUS_PORT: key('PROMETHEUS_PORT', 'unset (off)', 'Serve a Prometheus scrape endpoint (/metrics) on this port.', port.optional()),
+  TELEMETRY_CAPTURE_PROMPTS: key('TELEMETRY_CAPTURE_PROMPTS', 'false', 'Record prompts on spans (gen_ai.prompt). Off by default: prompts may be personal data.', bool.default(false)),
+  LOG_LEVEL: key('LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent.', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+});
+
+export type EnvKeys = z.infer<typeof envSchemaKeys>;
+
+/** The documentation of every key, in declaration order. */
+export const configKeyDocs: readonly ConfigKeyDoc[] = Object.freeze(docs);

@@ -1,0 +1,320 @@
+/**
+ * Configuration: the only place that reads the environment. `loadConfig(env)` validates every key once
+ * at boot, reports every problem at once, and returns a frozen Config. Each key below carries its env
+ * name, default and meaning; README's configuration table lists the same keys (a test keeps them equal).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { ModelKey, Region } from './models/types.js';
+import type { PriceOverride } from './models/pricing.js';
+import { envSchemaKeys, type EnvKeys } from './config-keys.js';
+
+export { configKeyDocs } from './config-keys.js';
+
+/** A caller key: its name (for logs and metrics) and the SHA-256 of the key itself. */
+export interface ApiKeyEntry {
+  readonly name: string;
+  readonly sha256: Buffer;
+}
+
+export type UpstreamConfig =
+  | { readonly kind: 'simulator'; readonly region: Region }
+  | {
+      readonly kind: 'ark';
+      readonly baseUrl: string;
+      readonly apiKey: string;
+      readonly region: Region;
+      /** Model key → Ark endpoint id (`ep-…`) sent instead of the model id. */
+      readonly endpointIds: Readonly<Partial<Record<ModelKey, string>>>;
+    }
+  | { readonly kind: 'openai-compatible'; readonly baseUrl: string; readonly apiKey: string; readonly region: Region };
+
+export interface Config {
+  readonly server: {
+    readonly host: string;
+    readonly grpcPort: number;
+    readonly httpPort: number;
+    readonly shutdownGraceMs: number;
+    readonly grpcMaxReceiveMessageBytes: number;
+    readonly grpcKeepaliveTimeMs: number;
+    readonly grpcKeepaliveTimeoutMs: number;
+    readonly grpcMaxConcurrentStreams: number;
+    readonly grpcMaxConnectionAgeMs: number | undefined;
+    readonly httpBodyLimitBytes: number;
+  };
+  readonly auth: {
+    readonly keys: readonly ApiKeyEntry[];
+    /** Whether running without keys against a real upstream is allowed. */
+    readonly allowOpen: boolean;
+  };
+  readonly upstream: UpstreamConfig;
+  readonly upstreamHttp: {
+    readonly timeoutMs: number;
+    readonly connectTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly deadlineMarginMs: number;
+    readonly preferStreaming: boolean;
+  };
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly limits: {
+    readonly maxN: number;
+    readonly maxImagesPerRequest: number;
+    readonly promptMaxChars: number;
+    readonly maxReferenceImageBytes: number;
+    readonly fanoutConcurrency: number;
+    readonly maxConcurrentGenerations: number;
+    readonly maxConcurrentGenerationsPerKey: number;
+  };
+  readonly heartbeatIntervalMs: number;
+  readonly pricing: { readonly currency: string; readonly overrides: Readonly<Partial<Record<ModelKey, PriceOverride>>> };
+  readonly simulator: SimulatorConfig;
+  readonly telemetry: TelemetryConfig;
+  readonly logLevel: LogLevel;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface SimulatorConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Accepted key; undefined = any non-empty key. */
+  readonly apiKey: string | undefined;
+  readonly latencyMs: number;
+  readonly urlTtlMs: number;
+}
+
+export interface TelemetryConfig {
+  readonly serviceName: string;
+  readonly disabled: boolean;
+  /** OTLP/HTTP traces URL; undefined = no trace export. */
+  readonly tracesEndpoint: string | undefined;
+  /** OTLP/HTTP metrics URL; undefined = no metric export. */
+  readonly metricsEndpoint: string | undefined;
+  readonly protocol: 'http/protobuf' | 'http/json';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly metricExportIntervalMs: number;
+  /** Port of the Prometheus scrape endpoint; undefined = off. */
+  readonly prometheusPort: number | undefined;
+  readonly capturePrompts: boolean;
+}
+
+/** Thrown by loadConfig with every problem found, one line each, naming the env variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Reads key files (`*_FILE` variables); injectable for tests. */
+  readonly readFile?: (path: string) => string;
+}
+
+/** Validates the environment into a frozen Config, or throws ConfigError listing every problem. */
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const problems: string[] = [];
+  const e = parseKeys(env, problems);
+
+  const keys = [...e.GATEWAY_API_KEYS, ...readKeysFile(e.GATEWAY_API_KEYS_FILE, readFile, problems)];
+  const names = new Set<string>();
+  for (const key of keys) {
+    if (names.has(key.name)) problems.push(`GATEWAY_API_KEYS: key name "${key.name}" is used twice`);
+    names.add(key.name);
+  }
+
+  const upstream = buildUpstream(e, readFile, problems);
+  const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
+  if (e.MAX_IMAGES_PER_REQUEST < e.MAX_N) {
+    problems.push(`MAX_IMAGES_PER_REQUEST (${e.MAX_IMAGES_PER_REQUEST}) must be at least MAX_N (${e.MAX_N})`);
+  }
+  if (e.RETRY_MAX_DELAY_MS < e.RETRY_BASE_DELAY_MS) {
+    problems.push('RETRY_MAX_DELAY_MS must be at least RETRY_BASE_DELAY_MS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (upstream === undefined) throw new ConfigError(['UPSTREAM_KIND: no upstream could be configured']);
+
+    const traces = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? joinOtlp(e.OTEL_EXPORTER_OTLP_ENDPOINT, 'v1/traces');
+  const metrics = e.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? joinOtlp(e.OTEL_EXPORTER_OTLP_ENDPOINT, 'v1/metrics');
+
+  const config: Config = {
+    server: {
+      host: e.HOST,
+      grpcPort: e.GRPC_PORT,
+      httpPort: e.HTTP_PORT,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      // Sized for the largest legal request: 14 reference images at the size limit, plus 1 MiB.
+      grpcMaxReceiveMessageBytes: e.GRPC_MAX_RECEIVE_MESSAGE_BYTES ?? 14 * maxRef + 1024 * 1024,
+      grpcKeepaliveTimeMs: e.GRPC_KEEPALIVE_TIME_MS,
+      grpcKeepaliveTimeoutMs: e.GRPC_KEEPALIVE_TIMEOUT_MS,
+      grpcMaxConcurrentStreams: e.GRPC_MAX_CONCURRENT_STREAMS,
+      grpcMaxConnectionAgeMs: e.GRPC_MAX_CONNECTION_AGE_MS,
+      // The same 14 images as base64 data URIs in JSON (4/3 larger), plus 1 MiB.
+      httpBodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES ?? Math.ceil((14 * maxRef * 4) / 3) + 1024 * 1024,
+    },
+    auth: { keys, allowOpen: e.GATEWAY_ALLOW_OPEN },
+    upstream,
+    upstreamHttp: {
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
+      maxConnections: e.UPSTREAM_MAX_CONNECTIONS,
+      deadlineMarginMs: e.DEADLINE_MARGIN_MS,
+      preferStreaming: e.UPSTREAM_PREFER_STREAMING,
+    },
+    retry: { maxAttempts: e.RETRY_MAX_ATTEMPTS, baseDelayMs: e.RETRY_BASE_DELAY_MS, maxDelayMs: e.RETRY_MAX_DELAY_MS },
+    limits: {
+      maxN: e.MAX_N,
+      maxImagesPerRequest: e.MAX_IMAGES_PER_REQUEST,
+      promptMaxChars: e.PROMPT_MAX_CHARS,
+      maxReferenceImageBytes: maxRef,
+      fanoutConcurrency: e.FANOUT_CONCURRENCY,
+      maxConcurrentGenerations: e.MAX_CONCURRENT_GENERATIONS,
+      maxConcurrentGenerationsPerKey: e.MAX_CONCURRENT_GENERATIONS_PER_KEY,
+    },
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    pricing: {
+      // Catalog prices exist in CNY for the China region and USD for the rest; the simulator quotes USD.
+      currency: e.PRICE_CURRENCY ?? (upstream.kind !== 'simulator' && upstream.region === 'cn' ? 'CNY' : 'USD'),
+      overrides: e.MODEL_PRICES,
+    },
+    simulator: {
+      host: e.SIMULATOR_HOST,
+      port: e.SIMULATOR_PORT,
+      apiKey: e.SIMULATOR_API_KEY,
+      latencyMs: e.SIMULATOR_LATENCY_MS,
+      urlTtlMs: e.SIMULATOR_URL_TTL_MS,
+    },
+    telemetry: {
+      serviceName: e.OTEL_SERVICE_NAME,
+      disabled: e.OTEL_SDK_DISABLED,
+      tracesEndpoint: traces,
+      metricsEndpoint: metrics,
+      protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
+      headers: e.OTEL_EXPORTER_OTLP_HEADERS,
+      metricExportIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL,
+      prometheusPort: e.PROMETHEUS_PORT,
+      capturePrompts: e.TELEMETRY_CAPTURE_PROMPTS,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function buildUpstream(e: EnvKeys, readFile: (path: string) => string, problems: string[]): UpstreamConfig | undefined {
+  const arkKey = e.ARK_API_KEY ?? readSecretFile('ARK_API_KEY_FILE', e.ARK_API_KEY_FILE, readFile, problems);
+  const kind = e.UPSTREAM_KIND ?? (arkKey !== undefined ? 'ark' : 'simulator');
+  const region = e.ARK_REGION ?? (e.ARK_BASE_URL?.includes('bytepluses.com') ? 'international' : 'cn');
+  switch (kind) {
+    case 'simulator':
+      return { kind, region };
+    case 'ark': {
+      if (arkKey === undefined) problems.push('ARK_API_KEY: required when UPSTREAM_KIND is ark');
+      const baseUrl = e.ARK_BASE_URL ?? defaultArkBaseUrls[region];
+      return { kind, baseUrl: trimSlash(baseUrl), apiKey: arkKey ?? '', region, endpointIds: e.ARK_ENDPOINT_IDS };
+    }
+    case 'openai-compatible': {
+      const key =
+        e.OPENAI_COMPATIBLE_API_KEY ??
+        readSecretFile('OPENAI_COMPATIBLE_API_KEY_FILE', e.OPENAI_COMPATIBLE_API_KEY_FILE, readFile, problems);
+      if (e.OPENAI_COMPATIBLE_BASE_URL === undefined) {
+        problems.push('OPENAI_COMPATIBLE_BASE_URL: required when UPSTREAM_KIND is openai-compatible');
+      }
+      if (key === undefined) problems.push('OPENAI_COMPATIBLE_API_KEY: required when UPSTREAM_KIND is openai-compatible');
+      return { kind, baseUrl: trimSlash(e.OPENAI_COMPATIBLE_BASE_URL ?? ''), apiKey: key ?? '', region };
+    }
+    default: {
+      const unreachable: never = kind;
+      throw new Error(`unknown upstream kind ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Default Ark base URLs per region (reference §0). */
+export const defaultArkBaseUrls: Readonly<Record<Region, string>> = {
+  cn: 'https://ark.cn-beijing.volces.com/api/v3',
+  international: 'https://ark.ap-southeast.bytepluses.com/api/v3',
+};
+
+const keyFileSchema = z.array(
+  z.object({ name: z.string().min(1).max(64), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/) }).strict(),
+);
+
+function readKeysFile(path: string | undefined, readFile: (p: string) => string, problems: string[]): ApiKeyEntry[] {
+  if (path === undefined) return [];
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch {
+    problems.push(`GATEWAY_API_KEYS_FILE: cannot read ${path}`);
+    return [];
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    problems.push(`GATEWAY_API_KEYS_FILE: ${path} is not JSON`);
+    return [];
+  }
+  const result = keyFileSchema.safeParse(json);
+  if (!result.success) {
+    problems.push(`GATEWAY_API_KEYS_FILE: ${path} must be a JSON array of {"name", "sha256"} (64 hex digits)`);
+    return [];
+  }
+  return result.data.map((k) => ({ name: k.name, sha256: Buffer.from(k.sha256, 'hex') }));
+}
+
+function readSecretFile(
+  envName: string,
+  path: string | undefined,
+  readFile: (p: string) => string,
+  problems: string[],
+): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    const value = readFile(path).trim();
+    if (value === '') problems.push(`${envName}: ${path} is empty`);
+    return value === '' ? undefined : value;
+  } catch {
+    problems.push(`${envName}: cannot read ${path}`);
+    return undefined;
+  }
+}
+
+function joinOtlp(base: string | undefined, path: string): string | undefined {
+  if (base === undefined) return undefined;
+  return `${trimSlash(base)}/${path}`;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Parses every key on its own, so that all problems are found in one pass (and cross-key checks can
+ *  still run on the keys that did parse). */
+function parseKeys(env: Env, problems: string[]): EnvKeys {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(envSchemaKeys.shape)) {
+    const result = (schema as z.ZodType).safeParse(env[name]);
+    if (result.success) {
+      values[name] = result.data;
+      continue;
+    }
+    problems.push(...result.error.issues.map((issue) => `${name}: ${issue.message}`));
+    // Continue with the key's default so cross-key checks still run; the problem above makes
+    // loadConfig throw before any of these values is used.
+    const fallback = (schema as z.ZodType).safeParse(undefined);
+    values[name] = fallback.success ? fallback.data : undefined;
+  }
+  return values as EnvKeys;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

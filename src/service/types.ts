@@ -1,0 +1,116 @@
+/**
+ * Domain types of the core: the request it validates and the events it produces. Transport-free: the
+ * gRPC and REST edges translate their wire shapes into these and back.
+ */
+import type {
+  ModelKey,
+  OutputFormatName,
+  PromptOptimizationModeName,
+  SizeRequest,
+} from '../models/types.js';
+
+/** A reference image as the caller gave it. Inline data stays in the encoding it arrived in, so it is
+ *  encoded for the upstream at most once (DESIGN §8: no decode/re-encode round trips). */
+export type ReferenceImage =
+  /** An http(s) URL, passed upstream as is (the gateway never fetches it). */
+  | { readonly kind: 'url'; readonly url: string }
+  /** A `data:image/<format>;base64,<data>` URI, passed upstream as is once validated. */
+  | { readonly kind: 'data-uri'; readonly uri: string }
+  /** Raw file bytes (gRPC); `mimeType` empty = detect from the file signature. */
+  | { readonly kind: 'bytes'; readonly data: Uint8Array; readonly mimeType?: string };
+
+/** How images come back: a URL, or the file inline (base64 on REST, bytes on gRPC). */
+export type ResponseFormatName = 'url' | 'b64_json';
+
+/**
+ * One generation request in domain terms. Model-specific options are flat and optional; validation
+ * rejects any the chosen model does not accept (the gRPC contract cannot even express them, the REST
+ * dialects can). Field names here are the domain paths used in FieldViolation.field.
+ */
+export interface GenerationSpec {
+  readonly model: ModelKey;
+  /** A specific model name to pin (any name of the model's catalog entry). */
+  readonly modelId?: string;
+  readonly prompt: string;
+  readonly referenceImages: readonly ReferenceImage[];
+  readonly responseFormat: ResponseFormatName;
+  readonly watermark?: boolean;
+  /** Independent generations (fan-out), ≥ 1. */
+  readonly n: number;
+  readonly user?: string;
+  readonly size?: SizeRequest;
+  readonly seed?: number;
+  readonly guidanceScale?: number;
+  /** An image set; `maxImages` undefined = 15 minus the reference images. */
+  readonly imageSet?: { readonly maxImages?: number };
+  readonly promptOptimization?: PromptOptimizationModeName;
+  readonly outputFormat?: OutputFormatName;
+  readonly webSearch?: boolean;
+}
+
+/** Who is calling, for limits, logs and metrics. */
+export interface Caller {
+  /** Name of the gateway key used (`open` when the gateway runs without keys). */
+  readonly keyName: string;
+}
+
+/** Per-call context from the edge. */
+export interface GenerateContext {
+  /** Aborted when the caller cancels or disconnects; aborts the upstream request at once. */
+  readonly signal: AbortSignal;
+  /** The caller's deadline (epoch ms), if it set one. */
+  readonly deadline?: number;
+  readonly caller: Caller;
+}
+
+export type ImageContent =
+  | { readonly kind: 'url'; readonly url: string; readonly expiresAt: Date }
+  | { readonly kind: 'base64'; readonly base64: string };
+
+export interface DeliveredImage {
+  /** Unique within the call: requestIndex × imagesPerRequest + setIndex. */
+  readonly index: number;
+  readonly requestIndex: number;
+  readonly setIndex: number;
+  readonly content: ImageContent;
+  readonly mimeType: 'image/jpeg' | 'image/png';
+  readonly width: number;
+  readonly height: number;
+}
+
+export type ImageFailureKind = 'content_moderated' | 'generation_failed' | 'request_failed';
+
+export interface ImageFailure {
+  readonly index: number;
+  readonly requestIndex: number;
+  readonly setIndex: number;
+  readonly kind: ImageFailureKind;
+  /** Upstream error code, or the gateway's ErrorReason for `request_failed`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface CostEstimate {
+  readonly currency: string;
+  readonly micros: number;
+}
+
+export interface Usage {
+  readonly generatedImages: number;
+  readonly failedImages: number;
+  readonly outputTokens: number;
+  readonly webSearches: number;
+  readonly estimatedCost?: CostEstimate;
+}
+
+/** What a generation produces, in order. A successful run ends with exactly one `completed`. */
+export type GenerationEvent =
+  | { readonly type: 'image'; readonly image: DeliveredImage }
+  | { readonly type: 'failure'; readonly failure: ImageFailure }
+  | {
+      readonly type: 'heartbeat';
+      readonly elapsedMs: number;
+      readonly imagesDelivered: number;
+      readonly imagesFailed: number;
+    }
+  | { readonly type: 'completed'; readonly usage: Usage; readonly model: string };
