@@ -69,7 +69,7 @@ export function responseFormatToJSON(object: ResponseFormat): string {
  */
 export interface ImageGenerationSpec {
   /**
-   * What to draw. Required, 1–`PROMPT_MAX_CHARS` characters (default 4000). Chinese or English. With a
+   * What to draw. Required, 1–`PROMPT_MAX_CHARS` characters (default 8000). Chinese or English. With a
    * size tier, state the aspect ratio in the prompt ("16:9") and the model picks matching pixels; for an
    * image set, state how many images you want ("4 images of …").
    */
@@ -133,14 +133,16 @@ export interface ReferenceImage {
   source:
     | //
     /**
-     * An `http` or `https` URL the upstream can fetch. Only its syntax and scheme are validated; the
-     * gateway itself never fetches it.
+     * An `http` or `https` URL the upstream can fetch, or a data URI
+     * (`data:image/<format>;base64,<data>`, format in lower case). An http(s) URL is checked for syntax
+     * and scheme only and passed on as it is (the gateway never fetches it); a data URI is checked like
+     * `data` and passed on without being decoded.
      */
     { $case: "url"; value: string }
     | //
     /**
      * The encoded image file (PNG, JPEG, WebP, BMP, TIFF, GIF, HEIC or HEIF), at most
-     * `MAX_REFERENCE_IMAGE_BYTES` (default 10 MiB) decoded. Keep the gRPC message under the server's
+     * `MAX_REFERENCE_IMAGE_BYTES` (default 10 MB) decoded. Keep the gRPC message under the server's
      * receive limit (`GRPC_MAX_RECEIVE_MESSAGE_BYTES`).
      */
     { $case: "data"; value: Buffer }
