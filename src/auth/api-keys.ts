@@ -1,0 +1,47 @@
+/**
+ * Caller authentication shared by the gRPC and REST edges: `Authorization: Bearer <key>` checked against
+ * configured SHA-256 hashes in constant time. Callers learn only "not authenticated", never which part
+ * failed (DESIGN §4, §9).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyEntry } from '../config.js';
+import type { Caller } from '../service/types.js';
+
+/** The caller name used when the gateway runs open (no keys configured). */
+export const OPEN_CALLER: Caller = Object.freeze({ keyName: 'open' });
+
+export interface KeyVerifier {
+  /** True when no keys are required. */
+  readonly open: boolean;
+  /** The caller for an `authorization` header value, or undefined when it is missing or wrong. */
+  verify(authorization: string | undefined): Caller | undefined;
+}
+
+const bearerPattern = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+// Keys longer than this are refused before hashing (bounds the work an attacker can make us do).
+const MAX_KEY_LENGTH = 512;
+
+/** A verifier over hashed keys; with `open`, every caller is accepted as OPEN_CALLER. */
+export function createKeyVerifier(keys: readonly ApiKeyEntry[], options: { open: boolean }): KeyVerifier {
+  const entries = keys.map((k) => ({ sha256: k.sha256, caller: Object.freeze({ keyName: k.name }) }));
+  return {
+    open: options.open,
+    verify(authorization) {
+      if (options.open) return OPEN_CALLER;
+      const token = authorization === undefined ? undefined : bearerPattern.exec(authorization)?.[1];
+      if (token === undefined || token.length > MAX_KEY_LENGTH) return undefined;
+      const digest = createHash('sha256').update(token).digest();
+      let match: Caller | undefined;
+      // Compare with every key, without stopping early, so timing does not reveal which key is close.
+      for (const entry of entries) {
+        if (timingSafeEqual(digest, entry.sha256) && match === undefined) match = entry.caller;
+      }
+      return match;
+    },
+  };
+}
+
+/** SHA-256 hex of a key, as GATEWAY_API_KEYS expects it (`name=<hex>`). */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}

@@ -1,0 +1,76 @@
+/**
+ * The core's entry point, shared by the gRPC and REST edges: `generate(spec, context)` validates at once
+ * and returns the stream of events of the generation; `listModels()` returns the catalog listing.
+ */
+import type { Config } from '../config.js';
+import { createPriceTable } from '../models/pricing.js';
+import type { Region } from '../models/types.js';
+import type { ImageUpstream } from '../upstream/types.js';
+import { createConcurrencyLimiter } from './concurrency-limiter.js';
+import { listModels, type ModelListing } from './model-listing.js';
+import { planGeneration } from './plan-generation.js';
+import { runGeneration, type RunDeps } from './run-generation.js';
+import type { GenerateContext, GenerationEvent, GenerationSpec } from './types.js';
+
+export interface ImageGenerator {
+  /**
+   * Validates `spec` immediately — a GatewayError is thrown synchronously for bad input, before any
+   * upstream call — and returns the generation's events. The concurrency slot is taken when iteration
+   * starts (CONCURRENCY_LIMITED is thrown by the first `next()`), and freed when it ends.
+   */
+  generate(spec: GenerationSpec, context: GenerateContext): AsyncIterable<GenerationEvent>;
+  listModels(): readonly ModelListing[];
+  /** Generations running now. */
+  readonly active: number;
+}
+
+export interface ImageGeneratorDeps {
+  readonly upstream: ImageUpstream;
+  readonly config: Pick<Config, 'limits' | 'retry' | 'upstreamHttp' | 'heartbeatIntervalMs' | 'pricing'>;
+  readonly region: Region;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** Headers for each upstream attempt (trace context). */
+  readonly attemptHeaders?: () => Readonly<Record<string, string>>;
+}
+
+export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
+  const { config } = deps;
+  const prices = createPriceTable(config.pricing.currency, config.pricing.overrides);
+  const listing = listModels(deps.region, prices);
+  const limiter = createConcurrencyLimiter({
+    total: config.limits.maxConcurrentGenerations,
+    perKey: config.limits.maxConcurrentGenerationsPerKey,
+  });
+  const runDeps: RunDeps = {
+    upstream: deps.upstream,
+    retry: config.retry,
+    attemptTimeoutMs: config.upstreamHttp.timeoutMs,
+    deadlineMarginMs: config.upstreamHttp.deadlineMarginMs,
+    fanoutConcurrency: config.limits.fanoutConcurrency,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    prices,
+    now: deps.now ?? Date.now,
+    random: deps.random ?? Math.random,
+    ...(deps.attemptHeaders && { attemptHeaders: deps.attemptHeaders }),
+  };
+  const planContext = { limits: config.limits, region: deps.region, preferStreaming: config.upstreamHttp.preferStreaming };
+
+  return {
+    get active() {
+      return limiter.active;
+    },
+    listModels: () => listing,
+    generate(spec, context) {
+      const plan = planGeneration(spec, planContext);
+      return (async function* run(): AsyncGenerator<GenerationEvent> {
+        const release = limiter.acquire(context.caller.keyName);
+        try {
+          yield* runGeneration(plan, context, runDeps);
+        } finally {
+          release();
+        }
+      })();
+    },
+  };
+}

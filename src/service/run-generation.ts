@@ -1,0 +1,191 @@
+/**
+ * Runs a validated plan: fans the upstream request out `n` times with bounded concurrency, numbers the
+ * images uniquely, inserts heartbeats, accounts usage, and decides the outcome (DESIGN §4):
+ * - images are yielded the moment they arrive;
+ * - failures (a moderated image, a request that failed after retries) are events once at least one image
+ *   has been delivered; before that they are held, because the call fails as a whole when nothing can be
+ *   delivered — then the caller gets one error instead of a stream of failures;
+ * - a deterministic failure (not retryable) before any image ends the call at once: every request carries
+ *   the same input, so the others would fail the same way;
+ * - cancel and deadline abort every upstream request through one AbortSignal.
+ */
+import { GatewayError } from '../errors.js';
+import type { PriceTable } from '../models/pricing.js';
+import type { ImageUpstream, UpstreamEvent, UpstreamImage } from '../upstream/types.js';
+import { withHeartbeats } from './heartbeats.js';
+import { mergeBounded } from './merge.js';
+import type { GenerationPlan } from './plan-generation.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { deadlineError, runUpstreamRequest, type RequestOutcome } from './upstream-request.js';
+import type { DeliveredImage, GenerateContext, GenerationEvent, ImageFailure, ImageFailureKind } from './types.js';
+import { createUsageMeter } from './usage-meter.js';
+
+export interface RunDeps {
+  readonly upstream: ImageUpstream;
+  readonly retry: RetryPolicy;
+  readonly attemptTimeoutMs: number;
+  readonly deadlineMarginMs: number;
+  readonly fanoutConcurrency: number;
+  readonly heartbeatIntervalMs: number;
+  readonly prices: PriceTable;
+  readonly now: () => number;
+  readonly random: () => number;
+  /** Headers for each upstream attempt (trace context), computed per attempt. */
+  readonly attemptHeaders?: () => Readonly<Record<string, string>>;
+}
+
+/** Upstream URLs live 24 hours (reference §2); used when the upstream client could not tell. */
+const URL_LIFETIME_MS = 24 * 3600_000;
+
+export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext, deps: RunDeps): AsyncGenerator<GenerationEvent> {
+  const started = deps.now();
+  const controller = new AbortController();
+  const onCallerAbort = () => controller.abort(new GatewayError('CANCELLED', 'the caller cancelled the call'));
+  if (ctx.signal.aborted) onCallerAbort();
+  else ctx.signal.addEventListener('abort', onCallerAbort, { once: true });
+
+  const upstreamDeadline = ctx.deadline === undefined ? undefined : ctx.deadline - deps.deadlineMarginMs;
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  if (upstreamDeadline !== undefined) {
+    deadlineTimer = setTimeout(() => controller.abort(deadlineError()), Math.max(0, upstreamDeadline - started));
+  }
+
+  const meter = createUsageMeter(plan.entry, deps.prices);
+  const held: ImageFailure[] = [];
+  let firstError: GatewayError | undefined;
+  let model = plan.request.modelId;
+  const lastIndex = new Map<number, number>();
+
+  const sources = Array.from({ length: plan.n }, (_, requestIndex) => () =>
+    runUpstreamRequest({
+      upstream: deps.upstream,
+      request: plan.request,
+      requestIndex,
+      signal: controller.signal,
+      retry: deps.retry,
+      attemptTimeoutMs: deps.attemptTimeoutMs,
+      upstreamDeadline,
+      now: deps.now,
+      random: deps.random,
+      ...(deps.attemptHeaders && { headers: deps.attemptHeaders }),
+    }),
+  );
+  const heartbeat = (): GenerationEvent => ({
+    type: 'heartbeat',
+    elapsedMs: deps.now() - started,
+    imagesDelivered: meter.delivered,
+    imagesFailed: meter.failed,
+  });
+  const outcomes = withHeartbeats<RequestOutcome, GenerationEvent>(
+    mergeBounded(sources, deps.fanoutConcurrency),
+    deps.heartbeatIntervalMs,
+    heartbeat,
+  )[Symbol.asyncIterator]();
+
+  const failure = (requestIndex: number, setIndex: number, kind: ImageFailureKind, code: string, message: string): ImageFailure => ({
+    index: requestIndex * plan.imagesPerRequest + setIndex,
+    requestIndex,
+    setIndex,
+    kind,
+    code,
+    message,
+  });
+
+  try {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    for (;;) {
+      const next = await outcomes.next();
+      if (next.done === true) break;
+      const outcome = next.value;
+      if (!('kind' in outcome)) {
+        yield outcome; // a heartbeat
+        continue;
+      }
+      if (outcome.kind === 'event') {
+        const { requestIndex, event } = outcome;
+        if (event.type === 'completed') {
+          model = event.model || model;
+          meter.addWebSearches(event.webSearches);
+          continue;
+        }
+        checkIndex(event, plan.imagesPerRequest);
+        lastIndex.set(requestIndex, event.index);
+        if (event.type === 'failure') {
+          const kind = /SensitiveContent/.test(event.code) ? 'content_moderated' : 'generation_failed';
+          meter.fail(kind);
+          const f = failure(requestIndex, event.index, kind, event.code, event.message);
+          if (meter.delivered === 0) held.push(f);
+          else yield { type: 'failure', failure: f };
+          continue;
+        }
+        const image = deliveredImage(event, requestIndex, plan, deps.now());
+        meter.deliver(image);
+        yield { type: 'image', image };
+        for (const f of held.splice(0)) yield { type: 'failure', failure: f };
+        continue;
+      }
+      // The request failed as a whole after its retries.
+      const { requestIndex, error } = outcome;
+      const previous = lastIndex.get(requestIndex);
+      const setIndex = previous === undefined ? 0 : previous + 1;
+      if (setIndex >= plan.imagesPerRequest) continue; // its set was already complete
+      const kind: ImageFailureKind = previous === undefined ? 'request_failed' : 'generation_failed';
+      meter.fail(kind);
+      const f = failure(requestIndex, setIndex, kind, error.upstream?.code ?? error.reason, error.message);
+      if (meter.delivered > 0) {
+        yield { type: 'failure', failure: f };
+        continue;
+      }
+      held.push(f);
+      firstError ??= error;
+      if (!error.retryable) throw error;
+    }
+    if (meter.delivered === 0) throw nothingDelivered(firstError, meter.moderated);
+    yield { type: 'completed', usage: meter.usage(), model };
+  } finally {
+    clearTimeout(deadlineTimer);
+    ctx.signal.removeEventListener('abort', onCallerAbort);
+    // Abort first, so upstream requests still in flight end now and closing the sources does not wait.
+    if (!controller.signal.aborted) controller.abort(new GatewayError('CANCELLED', 'the call ended'));
+    await outcomes.return?.(undefined);
+  }
+}
+
+function checkIndex(event: Exclude<UpstreamEvent, { type: 'completed' }>, imagesPerRequest: number): void {
+  if (!Number.isInteger(event.index) || event.index < 0 || event.index >= imagesPerRequest) {
+    throw new GatewayError('UPSTREAM_BAD_RESPONSE', `the upstream numbered an image ${event.index}, outside the ${imagesPerRequest} requested`);
+  }
+}
+
+function deliveredImage(event: UpstreamImage, requestIndex: number, plan: GenerationPlan, now: number): DeliveredImage {
+  const width = event.width ?? plan.requestedPixels?.width;
+  const height = event.height ?? plan.requestedPixels?.height;
+  if (width === undefined || height === undefined) {
+    throw new GatewayError('UPSTREAM_BAD_RESPONSE', 'the upstream did not report the size of an image');
+  }
+  let content: DeliveredImage['content'];
+  if (event.url !== undefined) content = { kind: 'url', url: event.url, expiresAt: event.expiresAt ?? new Date(now + URL_LIFETIME_MS) };
+  else if (event.b64 !== undefined) content = { kind: 'base64', base64: event.b64 };
+  else throw new GatewayError('UPSTREAM_BAD_RESPONSE', 'the upstream returned an image without url or data');
+  const format = event.outputFormat;
+  return {
+    index: requestIndex * plan.imagesPerRequest + event.index,
+    requestIndex,
+    setIndex: event.index,
+    content,
+    mimeType: format === undefined ? plan.mimeType : format === 'png' ? 'image/png' : 'image/jpeg',
+    width,
+    height,
+  };
+}
+
+/** The error of a call that delivered no image. */
+function nothingDelivered(firstError: GatewayError | undefined, moderated: number): GatewayError {
+  if (firstError !== undefined) return firstError;
+  if (moderated > 0) {
+    return new GatewayError('CONTENT_REJECTED', 'the upstream moderation blocked every generated image', {
+      upstream: { code: 'OutputImageSensitiveContentDetected' },
+    });
+  }
+  return new GatewayError('UPSTREAM_UNAVAILABLE', 'the upstream failed to generate any image');
+}

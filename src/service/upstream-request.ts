@@ -1,0 +1,81 @@
+/**
+ * One planned upstream request, with retries. Yields the upstream's events tagged with the request's
+ * position among the `n` fanned-out requests. A failure of this request alone does not throw: it ends
+ * with a `failed` outcome, so sibling requests keep going. Only the call's own end (cancel, deadline)
+ * throws.
+ *
+ * Retries happen only before this request produced its first event (DESIGN §4): once an image of it may
+ * have reached the caller, repeating the request could duplicate or re-bill images.
+ */
+import { GatewayError, toGatewayError } from '../errors.js';
+import type { ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
+import { retryDelay, sleep, type RetryPolicy } from './retry-policy.js';
+
+export type RequestOutcome =
+  | { readonly kind: 'event'; readonly requestIndex: number; readonly event: UpstreamEvent }
+  | { readonly kind: 'failed'; readonly requestIndex: number; readonly error: GatewayError };
+
+export interface UpstreamRequestRun {
+  readonly upstream: ImageUpstream;
+  readonly request: UpstreamImageRequest;
+  readonly requestIndex: number;
+  /** Aborted when the call ends (cancel, deadline, consumer gone); its reason is a GatewayError. */
+  readonly signal: AbortSignal;
+  readonly retry: RetryPolicy;
+  /** Upper bound of one attempt (config UPSTREAM_TIMEOUT_MS). */
+  readonly attemptTimeoutMs: number;
+  /** The time (epoch ms) by which the upstream work must end: the caller's deadline minus the margin. */
+  readonly upstreamDeadline: number | undefined;
+  readonly now: () => number;
+  readonly random: () => number;
+  /** Extra headers for each attempt (trace context). */
+  readonly headers?: () => Readonly<Record<string, string>>;
+}
+
+export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerator<RequestOutcome> {
+  const { requestIndex, signal } = run;
+  for (let attempt = 1; ; attempt += 1) {
+    let produced = false;
+    try {
+      const timeoutMs = attemptTimeout(run);
+      const headers = run.headers?.();
+      const events = run.upstream.generate(run.request, { signal, timeoutMs, ...(headers && { headers }) });
+      for await (const event of events) {
+        produced = true;
+        yield { kind: 'event', requestIndex, event };
+      }
+      return;
+    } catch (thrown) {
+      if (signal.aborted) throw signal.reason;
+      const error = pastDeadline(run) ?? toGatewayError(thrown);
+      const delay = produced ? undefined : retryDelay(run.retry, attempt, error, run.random);
+      if (delay === undefined || !fitsDeadline(run, delay)) {
+        yield { kind: 'failed', requestIndex, error };
+        return;
+      }
+      await sleep(delay, signal);
+    }
+  }
+}
+
+/** The time one attempt may take: the configured cap, or less when the deadline is closer. */
+function attemptTimeout(run: UpstreamRequestRun): number {
+  if (run.upstreamDeadline === undefined) return run.attemptTimeoutMs;
+  const remaining = run.upstreamDeadline - run.now();
+  if (remaining <= 0) throw deadlineError();
+  return Math.min(run.attemptTimeoutMs, remaining);
+}
+
+/** A failure at or after the deadline is the deadline's doing, whatever the upstream client reported. */
+function pastDeadline(run: UpstreamRequestRun): GatewayError | undefined {
+  return run.upstreamDeadline !== undefined && run.now() >= run.upstreamDeadline ? deadlineError() : undefined;
+}
+
+/** A retry is pointless if, after the delay, less than a second would be left for the attempt. */
+function fitsDeadline(run: UpstreamRequestRun, delayMs: number): boolean {
+  return run.upstreamDeadline === undefined || run.now() + delayMs + 1000 < run.upstreamDeadline;
+}
+
+export function deadlineError(): GatewayError {
+  return new GatewayError('DEADLINE_EXCEEDED', 'the deadline passed before the images were generated');
+}
