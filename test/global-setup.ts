@@ -1,12 +1,14 @@
 /**
- * Runs once before the test files: builds dist/ (the start-up tests run the built entry point) and the
- * descriptor set that server reflection serves. Incremental, so it is quick when nothing changed.
+ * Runs once before the test files: builds the descriptor set that server reflection serves
+ * (dist/seedream.binpb). The full dist/ build, which the start-up tests run, is made by `npm test`
+ * before vitest, and on demand by test/helpers/built-entry.ts when a test file runs alone.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const path = `${root}node_modules/.bin:${process.env.PATH ?? ''}`;
-  execFileSync('bash', ['scripts/build.sh'], { cwd: root, stdio: 'inherit', env: { ...process.env, PATH: path } });
+  mkdirSync(`${root}dist`, { recursive: true });
+  execFileSync(`${root}node_modules/.bin/buf`, ['build', '-o', 'dist/seedream.binpb'], { cwd: root, stdio: 'inherit' });
 }
