@@ -1,0 +1,52 @@
+/**
+ * The process logger: pino JSON lines. Secrets and image data never reach a log line (DESIGN §6, §9):
+ * values under secret-looking keys are replaced, and long base64 strings or data URIs are replaced by
+ * their length, wherever they appear in the logged object.
+ */
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from '../config.js';
+
+export type { Logger } from 'pino';
+
+const secretKey = /^(authorization|api[-_]?key|apikey|key|token|secret|password|cookie|set-cookie|x-api-key)$/i;
+const base64Like = /^[A-Za-z0-9+/=_-]+$/;
+/** Strings at least this long that look like base64 are image data (or keys), never log material. */
+const MAX_PLAIN_BASE64 = 128;
+
+/** Replaces secrets and image data in a value about to be logged. Returns the same object when clean. */
+export function scrubForLog(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') {
+    if (value.startsWith('data:') && value.includes(';base64,')) return `[data URI, ${value.length} chars]`;
+    if (value.length >= MAX_PLAIN_BASE64 && base64Like.test(value)) return `[base64, ${value.length} chars]`;
+    return value;
+  }
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (Array.isArray(value)) return value.map((item) => scrubForLog(item, depth + 1));
+  if (value instanceof Error) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    out[key] = secretKey.test(key) ? '[redacted]' : scrubForLog(child, depth + 1);
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  /** Where lines go; stdout by default. Tests pass a stream to read them. */
+  readonly destination?: DestinationStream;
+  /** Extra fields on every line (trace correlation is added here by the telemetry setup). */
+  readonly mixin?: () => Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'seedream-gateway' },
+      formatters: { log: (object) => scrubForLog(object) as Record<string, unknown> },
+      ...(options.mixin && { mixin: options.mixin }),
+    },
+    options.destination,
+  );
+}
