@@ -318,3 +318,17 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Settings of the command-line client (src/cli/), which is a separate program from the gateway. */
+export interface ClientEnv {
+  /** Gateway key to send as `authorization: Bearer …` (SEEDREAM_API_KEY). */
+  readonly apiKey: string | undefined;
+  /** Gateway gRPC address host:port (SEEDREAM_GATEWAY_ADDRESS). */
+  readonly address: string | undefined;
+}
+
+/** Reads the client's environment; the client passes `process.env` in, as the gateway's main does. */
+export function loadClientEnv(env: Env): ClientEnv {
+  const clean = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+  return { apiKey: clean(env.SEEDREAM_API_KEY), address: clean(env.SEEDREAM_GATEWAY_ADDRESS) };
+}
