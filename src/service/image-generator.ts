@@ -2,11 +2,13 @@
  * The core's entry point, shared by the gRPC and REST edges: `generate(spec, context)` validates at once
  * and returns the stream of events of the generation; `listModels()` returns the catalog listing.
  */
+import { context as otelContext } from '@opentelemetry/api';
 import type { Config } from '../config.js';
 import { createPriceTable } from '../models/pricing.js';
 import type { Region } from '../models/types.js';
 import type { ImageUpstream } from '../upstream/types.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
+import { globalCoreTelemetry, type CoreTelemetry } from './core-telemetry.js';
 import { listModels, type ModelListing } from './model-listing.js';
 import { planGeneration } from './plan-generation.js';
 import { runGeneration, type RunDeps } from './run-generation.js';
@@ -30,8 +32,8 @@ export interface ImageGeneratorDeps {
   readonly region: Region;
   readonly now?: () => number;
   readonly random?: () => number;
-  /** Headers for each upstream attempt (trace context). */
-  readonly attemptHeaders?: () => Readonly<Record<string, string>>;
+  /** Tracer and instruments; by default the global providers (no-ops until telemetry starts). */
+  readonly telemetry?: CoreTelemetry;
 }
 
 export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
@@ -52,7 +54,7 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
     prices,
     now: deps.now ?? Date.now,
     random: deps.random ?? Math.random,
-    ...(deps.attemptHeaders && { attemptHeaders: deps.attemptHeaders }),
+    telemetry: deps.telemetry ?? globalCoreTelemetry(),
   };
   const planContext = { limits: config.limits, region: deps.region, preferStreaming: config.upstreamHttp.preferStreaming };
 
@@ -63,10 +65,12 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
     listModels: () => listing,
     generate(spec, context) {
       const plan = planGeneration(spec, planContext);
+      // The edge calls generate() inside its server span: capture that context now, while it is active.
+      const parent = otelContext.active();
       return (async function* run(): AsyncGenerator<GenerationEvent> {
         const release = limiter.acquire(context.caller.keyName);
         try {
-          yield* runGeneration(plan, context, runDeps);
+          yield* runGeneration(plan, context, runDeps, parent);
         } finally {
           release();
         }

@@ -9,9 +9,11 @@
  *   the same input, so the others would fail the same way;
  * - cancel and deadline abort every upstream request through one AbortSignal.
  */
-import { GatewayError } from '../errors.js';
+import type { Context } from '@opentelemetry/api';
+import { GatewayError, toGatewayError } from '../errors.js';
 import type { PriceTable } from '../models/pricing.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImage } from '../upstream/types.js';
+import { startGenerationTelemetry, type CoreTelemetry } from './core-telemetry.js';
 import { withHeartbeats } from './heartbeats.js';
 import { mergeBounded } from './merge.js';
 import type { GenerationPlan } from './plan-generation.js';
@@ -30,15 +32,17 @@ export interface RunDeps {
   readonly prices: PriceTable;
   readonly now: () => number;
   readonly random: () => number;
-  /** Headers for each upstream attempt (trace context), computed per attempt. */
-  readonly attemptHeaders?: () => Readonly<Record<string, string>>;
+  readonly telemetry: CoreTelemetry;
 }
 
 /** Upstream URLs live 24 hours (reference §2); used when the upstream client could not tell. */
 const URL_LIFETIME_MS = 24 * 3600_000;
 
-export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext, deps: RunDeps): AsyncGenerator<GenerationEvent> {
+/** Runs `plan`; `parent` is the trace context of the edge's span, captured when the call was made. */
+export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext, deps: RunDeps, parent: Context): AsyncGenerator<GenerationEvent> {
   const started = deps.now();
+  const telemetry = startGenerationTelemetry(deps.telemetry, parent, plan, deps.upstream, ctx.caller.keyName, deps.now);
+  let finished = false;
   const controller = new AbortController();
   const onCallerAbort = () => controller.abort(new GatewayError('CANCELLED', 'the caller cancelled the call'));
   if (ctx.signal.aborted) onCallerAbort();
@@ -67,7 +71,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
       upstreamDeadline,
       now: deps.now,
       random: deps.random,
-      ...(deps.attemptHeaders && { headers: deps.attemptHeaders }),
+      telemetry,
     }),
   );
   const heartbeat = (): GenerationEvent => ({
@@ -141,8 +145,17 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
       if (!error.retryable) throw error;
     }
     if (meter.delivered === 0) throw nothingDelivered(firstError, meter.moderated);
-    yield { type: 'completed', usage: meter.usage(), model };
+    const usage = meter.usage();
+    finished = true;
+    telemetry.succeed(usage, model, meter.moderated);
+    yield { type: 'completed', usage, model };
+  } catch (error) {
+    finished = true;
+    telemetry.fail(toGatewayError(error));
+    throw error;
   } finally {
+    // The consumer stopped reading before the end: for the span, the call was cancelled.
+    if (!finished) telemetry.fail(new GatewayError('CANCELLED', 'the caller stopped reading'));
     clearTimeout(deadlineTimer);
     ctx.signal.removeEventListener('abort', onCallerAbort);
     // Abort first, so upstream requests still in flight end now and closing the sources does not wait.

@@ -9,6 +9,7 @@
  */
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
+import type { GenerationTelemetry } from './core-telemetry.js';
 import { retryDelay, sleep, type RetryPolicy } from './retry-policy.js';
 
 export type RequestOutcome =
@@ -28,32 +29,51 @@ export interface UpstreamRequestRun {
   readonly upstreamDeadline: number | undefined;
   readonly now: () => number;
   readonly random: () => number;
-  /** Extra headers for each attempt (trace context). */
-  readonly headers?: () => Readonly<Record<string, string>>;
+  /** Span per attempt; its context travels upstream as `traceparent`. */
+  readonly telemetry: GenerationTelemetry;
 }
 
 export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerator<RequestOutcome> {
   const { requestIndex, signal } = run;
   for (let attempt = 1; ; attempt += 1) {
     let produced = false;
+    const span = run.telemetry.startAttempt(attempt);
+    let ended = false;
+    const endSpan = (outcome: Parameters<typeof span.end>[0]) => {
+      if (!ended) span.end(outcome);
+      ended = true;
+    };
     try {
       const timeoutMs = attemptTimeout(run);
-      const headers = run.headers?.();
-      const events = run.upstream.generate(run.request, { signal, timeoutMs, ...(headers && { headers }) });
+      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers });
+      let requestId: string | undefined;
       for await (const event of events) {
         produced = true;
+        if (event.type === 'completed') {
+          requestId = event.requestId;
+          run.telemetry.noteRequestId(requestId);
+        }
         yield { kind: 'event', requestIndex, event };
       }
+      endSpan({ ok: true, ...(requestId !== undefined && { requestId }) });
       return;
     } catch (thrown) {
-      if (signal.aborted) throw signal.reason;
+      if (signal.aborted) {
+        endSpan({ ok: false, error: toGatewayError(signal.reason) });
+        throw signal.reason;
+      }
       const error = pastDeadline(run) ?? toGatewayError(thrown);
+      endSpan({ ok: false, error });
+      run.telemetry.noteRequestId(error.upstream?.requestId);
       const delay = produced ? undefined : retryDelay(run.retry, attempt, error, run.random);
       if (delay === undefined || !fitsDeadline(run, delay)) {
         yield { kind: 'failed', requestIndex, error };
         return;
       }
       await sleep(delay, signal);
+    } finally {
+      // The consumer stopped reading mid-attempt (the call ended): the attempt was cut short.
+      endSpan({ ok: false, error: toGatewayError(signal.aborted ? signal.reason : new GatewayError('CANCELLED', 'the call ended')) });
     }
   }
 }

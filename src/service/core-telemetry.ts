@@ -1,0 +1,155 @@
+/**
+ * Telemetry of the core (DESIGN §6, conventions D.1): the `image_generation {model}` span with GenAI
+ * attributes, one CLIENT span per upstream attempt (so retries are visible) whose context is sent
+ * upstream as `traceparent`, and the generation metrics. Parents are passed explicitly — async
+ * generators resume in their consumer's async context, so the active context cannot be trusted here.
+ */
+import { propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { errorReasons, type GatewayError } from '../errors.js';
+import { ATTR, OPERATION_IMAGE_GENERATION } from '../telemetry/attributes.js';
+import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
+import type { ImageUpstream } from '../upstream/types.js';
+import type { GenerationPlan } from './plan-generation.js';
+import type { Usage } from './types.js';
+
+export interface CoreTelemetry {
+  readonly tracer: Tracer;
+  readonly metrics: GatewayMetrics;
+  /** Record prompts on spans (off by default: prompts may be personal data). */
+  readonly capturePrompts: boolean;
+}
+
+/** Telemetry over the global providers (no-ops when the SDK is not started). */
+export function globalCoreTelemetry(capturePrompts = false): CoreTelemetry {
+  return { tracer: trace.getTracer('seedream-gateway'), metrics: createGatewayMetrics(), capturePrompts };
+}
+
+/** The span and metrics of one generation. */
+export interface GenerationTelemetry {
+  /** Context whose active span is the generation span: the parent of attempt spans. */
+  readonly context: Context;
+  /** Records the upstream request id of a response. */
+  noteRequestId(id: string | undefined): void;
+  /** Starts one upstream attempt span; returns the headers to send and a function ending it. */
+  startAttempt(attempt: number): { headers: Record<string, string>; end: (outcome: AttemptOutcome) => void };
+  succeed(usage: Usage, responseModel: string, moderated: number): void;
+  fail(error: GatewayError): void;
+}
+
+export type AttemptOutcome = { readonly ok: true; readonly requestId?: string } | { readonly ok: false; readonly error: GatewayError };
+
+export function startGenerationTelemetry(
+  telemetry: CoreTelemetry,
+  parent: Context,
+  plan: GenerationPlan,
+  upstream: ImageUpstream,
+  keyName: string,
+  now: () => number,
+): GenerationTelemetry {
+  const started = now();
+  const model = plan.request.modelId;
+  const base: Attributes = {
+    [ATTR.genAiOperationName]: OPERATION_IMAGE_GENERATION,
+    [ATTR.genAiProviderName]: upstream.provider,
+    [ATTR.genAiRequestModel]: model,
+  };
+  const span = telemetry.tracer.startSpan(
+    `${OPERATION_IMAGE_GENERATION} ${model}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        ...base,
+        [ATTR.genAiOutputType]: 'image',
+        [ATTR.genAiRequestStream]: plan.request.stream,
+        [ATTR.serverAddress]: upstream.server.address,
+        [ATTR.serverPort]: upstream.server.port,
+        [ATTR.imagesRequested]: plan.n * plan.imagesPerRequest,
+        ...(plan.n !== 1 && { [ATTR.genAiRequestChoiceCount]: plan.n }),
+        ...(plan.request.seed !== undefined && { [ATTR.genAiRequestSeed]: plan.request.seed }),
+        ...(plan.request.imageSet && { [ATTR.imageSetMaxImages]: plan.request.imageSet.maxImages }),
+        ...(telemetry.capturePrompts && {
+          [ATTR.genAiInputMessages]: JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: plan.request.prompt }] }]),
+        }),
+      },
+    },
+    parent,
+  );
+  const spanContext = trace.setSpan(parent, span);
+  const requestIds: string[] = [];
+  const seconds = () => (now() - started) / 1000;
+  const { metrics } = telemetry;
+
+  return {
+    context: spanContext,
+    noteRequestId(id) {
+      if (id !== undefined && !requestIds.includes(id)) requestIds.push(id);
+    },
+    startAttempt(attempt) {
+      const attemptStarted = now();
+      const server = { [ATTR.serverAddress]: upstream.server.address, [ATTR.serverPort]: upstream.server.port };
+      const attemptSpan = telemetry.tracer.startSpan(
+        'POST',
+        { kind: SpanKind.CLIENT, attributes: { [ATTR.httpRequestMethod]: 'POST', ...server, [ATTR.attempt]: attempt } },
+        spanContext,
+      );
+      const headers: Record<string, string> = {};
+      propagation.inject(trace.setSpan(spanContext, attemptSpan), headers);
+      return {
+        headers,
+        end(outcome) {
+          const status = outcome.ok ? 200 : outcome.error.upstream?.status;
+          const attributes: Attributes = { [ATTR.httpRequestMethod]: 'POST', ...server, ...(status !== undefined && { [ATTR.httpResponseStatusCode]: status }) };
+          const requestId = outcome.ok ? outcome.requestId : outcome.error.upstream?.requestId;
+          if (requestId !== undefined) attemptSpan.setAttribute(ATTR.genAiResponseId, requestId);
+          if (!outcome.ok) {
+            attributes[ATTR.errorType] = status !== undefined && status >= 400 ? String(status) : outcome.error.reason;
+            if (outcome.error.upstream?.code) attemptSpan.setAttribute(ATTR.upstreamErrorCode, outcome.error.upstream.code);
+            attemptSpan.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.reason });
+          }
+          attemptSpan.setAttributes(attributes);
+          attemptSpan.end();
+          metrics.upstreamDuration.record((now() - attemptStarted) / 1000, attributes);
+        },
+      };
+    },
+    succeed(usage, responseModel, moderated) {
+      span.setAttributes({
+        [ATTR.genAiResponseModel]: responseModel,
+        [ATTR.genAiUsageOutputTokens]: usage.outputTokens,
+        [ATTR.imagesGenerated]: usage.generatedImages,
+        [ATTR.imagesFailed]: usage.failedImages,
+        ...(requestIds[0] !== undefined && { [ATTR.genAiResponseId]: requestIds[0], [ATTR.upstreamRequestIds]: requestIds }),
+      });
+      span.end();
+      metrics.operationDuration.record(seconds(), { ...base, [ATTR.genAiResponseModel]: responseModel });
+      countImages(metrics, model, usage.generatedImages, moderated, usage.failedImages - moderated);
+      if (usage.estimatedCost !== undefined) {
+        metrics.estimatedCost.add(usage.estimatedCost.micros / 1e6, { [ATTR.genAiRequestModel]: model, [ATTR.currency]: usage.estimatedCost.currency, [ATTR.keyName]: keyName });
+      }
+    },
+    fail(error) {
+      recordFailure(span, error, requestIds);
+      metrics.operationDuration.record(seconds(), { ...base, [ATTR.errorType]: error.reason });
+    },
+  };
+}
+
+function countImages(metrics: GatewayMetrics, model: string, generated: number, moderated: number, failed: number): void {
+  const add = (count: number, outcome: string) => {
+    if (count > 0) metrics.imageCount.add(count, { [ATTR.genAiRequestModel]: model, [ATTR.imageOutcome]: outcome });
+  };
+  add(generated, 'generated');
+  add(moderated, 'moderated');
+  add(failed, 'failed');
+}
+
+/** A caller's own fault (bad input, cancel) is not a server error: the span keeps status UNSET then
+ *  (conventions D.2), but always carries `error.type`. */
+function recordFailure(span: Span, error: GatewayError, requestIds: readonly string[]): void {
+  span.setAttribute(ATTR.errorType, error.reason);
+  if (error.upstream?.code) span.setAttribute(ATTR.upstreamErrorCode, error.upstream.code);
+  if (requestIds[0] !== undefined) span.setAttributes({ [ATTR.genAiResponseId]: requestIds[0], [ATTR.upstreamRequestIds]: [...requestIds] });
+  if (!errorReasons[error.reason].callerFault) span.setStatus({ code: SpanStatusCode.ERROR, message: error.reason });
+  if (error.reason === 'INTERNAL' && error.cause instanceof Error) span.recordException(error.cause);
+  span.end();
+}

@@ -1,0 +1,34 @@
+/**
+ * The gateway's instruments (DESIGN §6): server call duration for gRPC and HTTP, GenAI operation
+ * duration, images by model and outcome, upstream request duration by status, and estimated cost by
+ * model and caller key. Created from a meter once, when telemetry has started.
+ */
+import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { DURATION_BUCKETS_SECONDS, METRIC } from './attributes.js';
+
+export interface GatewayMetrics {
+  readonly rpcServerDuration: Histogram;
+  readonly httpServerDuration: Histogram;
+  readonly operationDuration: Histogram;
+  readonly imageCount: Counter;
+  readonly upstreamDuration: Histogram;
+  readonly estimatedCost: Counter;
+}
+
+const seconds = (description: string) => ({
+  unit: 's',
+  description,
+  advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
+});
+
+/** Instruments from `meter`, or from the global meter provider (a no-op one when telemetry is off). */
+export function createGatewayMetrics(meter: Meter = metrics.getMeter('seedream-gateway')): GatewayMetrics {
+  return {
+    rpcServerDuration: meter.createHistogram(METRIC.rpcServerDuration, seconds('Duration of gRPC calls served.')),
+    httpServerDuration: meter.createHistogram(METRIC.httpServerDuration, seconds('Duration of HTTP requests served.')),
+    operationDuration: meter.createHistogram(METRIC.operationDuration, seconds('Duration of image generations, from the first upstream request to the last image.')),
+    imageCount: meter.createCounter(METRIC.imageCount, { unit: '{image}', description: 'Images by model and outcome (generated, moderated, failed).' }),
+    upstreamDuration: meter.createHistogram(METRIC.upstreamDuration, seconds('Duration of upstream HTTP attempts.')),
+    estimatedCost: meter.createCounter(METRIC.estimatedCost, { unit: '{currency}', description: 'Estimated cost of delivered images, in the pricing currency, by model and caller key.' }),
+  };
+}
