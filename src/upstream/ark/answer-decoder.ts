@@ -1,0 +1,86 @@
+/**
+ * One HTTP answer of the images endpoint as UpstreamEvents: a non-2xx answer becomes the vendor's
+ * mapped error, an SSE body is decoded frame by frame, anything else as one JSON answer. The status and
+ * `content-type` are checked before any SSE parsing: a `stream: true` request can still get a JSON
+ * answer — errors (`400 application/json`, reference §3.1) and, from some relays, the whole result.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { GatewayError } from '../../errors.js';
+import { readBody } from '../read-body.js';
+import type { UpstreamEvent } from '../types.js';
+import { failureFromEnvelope, failureFromResponse, headerValue, type UpstreamFailure } from '../upstream-failure.js';
+import { eventsFromArkResponse, type DecodeContext } from './response-events.js';
+import { arkResponseSchema } from './response-schema.js';
+import { arkEventsFromSse } from './stream-decoder.js';
+
+/** The parts of an undici answer the decoder reads. */
+export interface HttpAnswer {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Readable;
+}
+
+/** How to decode one answer. */
+export interface AnswerOptions {
+  /** Whether SSE was asked for. */
+  readonly streaming: boolean;
+  /** Everything about the request the events need, minus the request id (read from the answer). */
+  readonly decode: Omit<DecodeContext, 'requestId'>;
+  /** The vendor's error table, bound to the call. */
+  readonly mapFailure: (failure: UpstreamFailure) => GatewayError;
+  readonly maxResponseBytes: number;
+  readonly maxErrorBodyBytes: number;
+  readonly maxSseFrameBytes: number | undefined;
+  readonly now: () => number;
+}
+
+const eventStream = /^\s*text\/event-stream\b/i;
+
+/** Decodes `answer`; throws the mapped GatewayError for failures the answer itself reports. */
+export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptions): AsyncGenerator<UpstreamEvent, void, undefined> {
+  const { statusCode: status, headers } = answer;
+  const requestId = headerValue(headers, 'x-request-id');
+  // The answer's `x-request-id` wins over one found in a message (it is the one support can trace).
+  const mapFailure = (failure: UpstreamFailure) => options.mapFailure({ ...failure, requestId: requestId ?? failure.requestId });
+  if (status < 200 || status >= 300) {
+    const text = (await readBody(answer.body, options.maxErrorBodyBytes, true)).toString('utf8');
+    throw mapFailure(failureFromResponse(status, headers, text, options.now()));
+  }
+  const decode: DecodeContext = { ...options.decode, requestId };
+  const bad = (detail: string) =>
+    new GatewayError('UPSTREAM_BAD_RESPONSE', `the upstream sent an invalid answer: ${detail}`, { upstream: { status, requestId } });
+
+  if (options.streaming && eventStream.test(headerValue(headers, 'content-type') ?? '')) {
+    // Read without destroying the body when the decoder stops at `[DONE]`, so the caller can drain
+    // the rest and keep the connection; any other early stop has the caller destroy it.
+    const body = answer.body;
+    const source: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => body.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array>,
+    };
+    const cutShort = () =>
+      new GatewayError('UPSTREAM_UNAVAILABLE', 'the upstream stream ended before the generation completed', {
+        retryable: true,
+        upstream: { status, requestId },
+      });
+    yield* arkEventsFromSse(source, decode, { mapFailure, badResponse: bad, cutShort }, options.maxSseFrameBytes);
+    return;
+  }
+
+  const text = (await readBody(answer.body, options.maxResponseBytes)).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw bad('the body is not JSON');
+  }
+  const parsed = arkResponseSchema.safeParse(json);
+  if (parsed.success) {
+    yield* eventsFromArkResponse(parsed.data, decode);
+    return;
+  }
+  // A 2xx carrying only the error envelope: the whole request failed (reference §2, top-level `error`).
+  const failure = failureFromEnvelope(json);
+  if (failure !== undefined) throw mapFailure(failure);
+  throw bad('the body does not have the images response shape');
+}

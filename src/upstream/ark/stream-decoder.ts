@@ -1,0 +1,102 @@
+/**
+ * Ark's SSE stream (reference §3) as UpstreamEvents, yielded the moment each frame is complete:
+ * `partial_succeeded` → image, `partial_failed` → failure, `completed` → completed, `data: [DONE]` ends
+ * it. A frame `{"error":{…}}` (with or without `event: error`, §3.3 ⚠) fails the whole request through
+ * the vendor's error mapping. A `partial_failed` also carries `error`, but it is a per-image failure,
+ * not a stream error (§3.4: the SDKs that confuse the two lose it).
+ */
+import type { GatewayError } from '../../errors.js';
+import { parseSseStream, type SseFrame } from '../sse.js';
+import type { UpstreamEvent } from '../types.js';
+import { failureFromEnvelope, type UpstreamFailure } from '../upstream-failure.js';
+import { completedFromArk, failureFromArk, imageFromArk, type DecodeContext } from './response-events.js';
+import { arkStreamEventSchema } from './response-schema.js';
+
+/** How the stream decoder reports what it cannot deliver as events. */
+export interface StreamErrors {
+  /** An error frame, mapped like an HTTP error with its code. */
+  readonly mapFailure: (failure: UpstreamFailure) => GatewayError;
+  /** A frame that is not the protocol (bad JSON, unknown shape). */
+  readonly badResponse: (detail: string) => GatewayError;
+  /** The body ended before `completed` and `[DONE]` (connection cut): retryable. */
+  readonly cutShort: () => GatewayError;
+}
+
+/** Decodes an SSE body. Ends after `completed` once `[DONE]` or the end of the body arrives. */
+export async function* arkEventsFromSse(
+  body: AsyncIterable<Uint8Array>,
+  ctx: DecodeContext,
+  errors: StreamErrors,
+  maxFrameBytes?: number,
+): AsyncGenerator<UpstreamEvent, void, undefined> {
+  let completed = false;
+  let done = false;
+  let delivered = 0;
+  try {
+    for await (const frame of parseSseStream(body, { maxFrameBytes })) {
+      if (frame.data === '[DONE]') {
+        done = true;
+        break;
+      }
+      // After `completed` only `[DONE]` is expected; the result is whole, so anything else is ignored.
+      if (completed) continue;
+      const event = decodeFrame(frame, ctx, errors, delivered);
+      if (event === undefined) continue;
+      if (event.type === 'image') delivered++;
+      if (event.type === 'completed') completed = true;
+      yield event;
+    }
+  } catch (error) {
+    // A cut or timeout after `completed` costs nothing: every event has been delivered.
+    if (completed) return;
+    throw error;
+  }
+  if (completed) return;
+  // `[DONE]` without `completed` is a broken protocol; a body that just stops is a cut connection
+  // (retryable, though the core retries only if no event reached the caller yet).
+  throw done ? errors.badResponse('the stream ended without image_generation.completed') : errors.cutShort();
+}
+
+function decodeFrame(
+  frame: SseFrame,
+  ctx: DecodeContext,
+  errors: StreamErrors,
+  delivered: number,
+): UpstreamEvent | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(frame.data);
+  } catch {
+    throw errors.badResponse('a stream event is not JSON');
+  }
+  const hasType = typeof json === 'object' && json !== null && 'type' in json;
+  if (frame.event === 'error' || !hasType) {
+    const failure = failureFromEnvelope(json);
+    if (failure !== undefined) throw errors.mapFailure(failure);
+    throw errors.badResponse(frame.event === 'error' ? 'an error event without an error' : 'a stream event has no type');
+  }
+  const parsed = arkStreamEventSchema.safeParse(json);
+  if (!parsed.success) {
+    const type = (json as { type: unknown }).type;
+    // Event types we do not act on (`image_generation.partial_image` previews appear only in one
+    // Python example, §3.2 ⚠) are skipped, as the SSE spec skips unknown events; a known type with a
+    // broken shape is a protocol error.
+    if (typeof type === 'string' && type.startsWith('image_generation.') && !knownTypes.has(type)) return undefined;
+    throw errors.badResponse(`a stream event of type ${typeof type === 'string' ? type.slice(0, 64) : '?'} is malformed`);
+  }
+  const event = parsed.data;
+  switch (event.type) {
+    case 'image_generation.partial_succeeded':
+      return imageFromArk(event.image_index, event, event.created, ctx);
+    case 'image_generation.partial_failed':
+      return failureFromArk(event.image_index, event.error);
+    case 'image_generation.completed':
+      return completedFromArk(event.model, event.usage, delivered, ctx);
+  }
+}
+
+const knownTypes: ReadonlySet<string> = new Set([
+  'image_generation.partial_succeeded',
+  'image_generation.partial_failed',
+  'image_generation.completed',
+]);
