@@ -76,9 +76,8 @@ function declaredFormat(mimeType: string | undefined): ImageFormat | { problem: 
 function formatProblem(info: ImageInfo | undefined, declared: ReturnType<typeof declaredFormat>): string | undefined {
   if (typeof declared === 'object') return declared.problem;
   if (info === undefined) return `not a supported image file (${acceptedImageFormats.join(', ')})`;
-  // HEIC and HEIF share one container; either declaration fits either brand.
-  const heifFamily = (f: ImageFormat) => f === 'heic' || f === 'heif';
-  if (declared !== undefined && declared !== info.format && !(heifFamily(declared) && heifFamily(info.format))) {
+  if (!acceptedImageFormats.includes(info.format)) return `${info.format} images are not accepted; convert to ${acceptedImageFormats.join(', ')}`;
+  if (declared !== undefined && declared !== info.format) {
     return `data is a ${info.format} file but is declared as image/${declared}`;
   }
   return undefined;

@@ -153,3 +153,12 @@ describe('planGeneration: every rule names its field', () => {
     expect(plan.request).not.toHaveProperty('outputFormat');
   });
 });
+
+describe('planGeneration: formats both upstream doc revisions accept', () => {
+  it('refuses HEIC reference images with a clear reason', () => {
+    const heic = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic'), Buffer.alloc(16)]);
+    const violations = violationsOf(spec('seedream_4_5', { referenceImages: [{ kind: 'bytes', data: heic }] }));
+    expect(violations[0]).toEqual({ field: 'referenceImages[0]', description: 'heic images are not accepted; convert to png, jpeg, webp, bmp, tiff, gif' });
+    expect(violationsOf(spec('seedream_4_5', { referenceImages: [{ kind: 'data-uri', uri: 'data:image/heif;base64,AAAA' }] }))[0]?.description).toMatch(/image\/heif is not accepted/);
+  });
+});

@@ -141,7 +141,7 @@ export interface ReferenceImage {
     { $case: "url"; value: string }
     | //
     /**
-     * The encoded image file (PNG, JPEG, WebP, BMP, TIFF, GIF, HEIC or HEIF), at most
+     * The encoded image file (PNG, JPEG, WebP, BMP, TIFF or GIF), at most
      * `MAX_REFERENCE_IMAGE_BYTES` (default 10 MB) decoded. Keep the gRPC message under the server's
      * receive limit (`GRPC_MAX_RECEIVE_MESSAGE_BYTES`).
      */
@@ -149,7 +149,8 @@ export interface ReferenceImage {
     | undefined;
   /**
    * MIME type of `data`, lower case (`image/png`, `image/jpeg`, `image/webp`, `image/bmp`,
-   * `image/tiff`, `image/gif`, `image/heic`, `image/heif`). Empty = detected from the file's signature.
+   * `image/tiff`, `image/gif`). Empty = detected from the file's signature. HEIC/HEIF are refused: only
+   * the newest upstream docs accept them.
    * Must be empty when `url` is set.
    */
   mimeType: string;
