@@ -168,6 +168,7 @@ export const envSchemaKeys = z.object({
   SIMULATOR_PORT: key('SIMULATOR_PORT', '18080', 'Port of the standalone simulator; the embedded one picks a free port.', port.default(18080)),
   SIMULATOR_API_KEY: key('SIMULATOR_API_KEY', 'unset (any non-empty key)', 'The only Bearer key the simulator accepts.', z.string().optional()),
   SIMULATOR_LATENCY_MS: key('SIMULATOR_LATENCY_MS', '1200', 'Simulated render time per image.', ms(600_000).default(1200)),
+  SIMULATOR_FIXED_SEED: key('SIMULATOR_FIXED_SEED', 'unset (a random seed per request, as upstream)', 'Seed for requests without one, so identical requests give identical (cached) images — for benchmarks.', int(0, 2_147_483_647).optional()),
   SIMULATOR_URL_TTL_MS: key('SIMULATOR_URL_TTL_MS', '86400000', 'How long simulator image URLs stay valid (404 afterwards).', int(1000, 30 * 24 * 3600_000).default(86_400_000)),
 
   // Telemetry and logs

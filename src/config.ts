@@ -81,6 +81,8 @@ export interface SimulatorConfig {
   readonly apiKey: string | undefined;
   readonly latencyMs: number;
   readonly urlTtlMs: number;
+  /** Seed for requests without one; undefined = random per request (as upstream). */
+  readonly fixedSeed: number | undefined;
 }
 
 export interface TelemetryConfig {
@@ -186,6 +188,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       apiKey: e.SIMULATOR_API_KEY,
       latencyMs: e.SIMULATOR_LATENCY_MS,
       urlTtlMs: e.SIMULATOR_URL_TTL_MS,
+      fixedSeed: e.SIMULATOR_FIXED_SEED,
     },
     telemetry: {
       serviceName: e.OTEL_SERVICE_NAME,

@@ -78,5 +78,6 @@ export function simulatorOptionsFromConfig(config: SimulatorConfig): SimulatorOp
     apiKey: config.apiKey,
     latencyMs: config.latencyMs,
     urlTtlMs: config.urlTtlMs,
+    ...(config.fixedSeed !== undefined && { fixedSeed: config.fixedSeed }),
   };
 }
