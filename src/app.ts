@@ -1,0 +1,178 @@
+/**
+ * The composition root: `createApp(config)` wires logger, lifecycle, caller keys, the upstream (starting
+ * the embedded simulator when no real upstream is configured), the core and the network servers. Tests
+ * call it too, with an injected upstream and log destination. `start()` binds every server; `stop()` is
+ * the graceful sequence of DESIGN §7: NOT_SERVING → stop accepting → drain up to the grace → force.
+ */
+import type { DestinationStream } from 'pino';
+import { createKeyVerifier, type KeyVerifier } from './auth/api-keys.js';
+import type { Config } from './config.js';
+import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { createImageGenerator, type ImageGenerator } from './service/image-generator.js';
+import { createSimulator, simulatorOptionsFromConfig, type Simulator } from './simulator/index.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { createUpstream } from './upstream/create-upstream.js';
+import type { ImageUpstream } from './upstream/types.js';
+
+/** What tests (and benchmarks) may replace. */
+export interface AppOverrides {
+  /** Use this upstream instead of the configured one; no simulator is started. */
+  readonly upstream?: ImageUpstream;
+  /** Where log lines go (default stdout). */
+  readonly logDestination?: DestinationStream;
+  /** The reflection descriptor set (default `<package root>/dist/seedream.binpb`). */
+  readonly descriptorSetPath?: string;
+}
+
+/** A network server started and stopped with the app (gRPC now; the REST adapter joins the list). */
+export interface AppServer {
+  /** Key of its address in AppAddresses: `grpc`, `http`. */
+  readonly name: string;
+  /** Binds and resolves to the bound `host:port`. */
+  listen(): Promise<string>;
+  /** Stops accepting, drains in-flight requests for up to `graceMs`, then forces. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Bound addresses by server name (`grpc`, later `http`), as `host:port`. */
+export type AppAddresses = Readonly<Record<string, string>>;
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly lifecycle: Lifecycle;
+  readonly verifier: KeyVerifier;
+  readonly generator: ImageGenerator;
+  readonly upstream: ImageUpstream;
+  /** The embedded simulator, when the app runs on it. */
+  readonly simulator: Simulator | undefined;
+  readonly grpc: GrpcServer;
+  /** Listens on every server; resolves to their bound addresses. */
+  start(): Promise<AppAddresses>;
+  /** Graceful shutdown of every server, then of the upstream and simulator. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The gateway refuses to start as configured (not a config syntax problem: a combination). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/**
+ * Whether callers need no key (DESIGN §4): only when none is configured, and then only with the
+ * simulator — or when the operator explicitly allows it for a real upstream.
+ */
+export function isOpenMode(config: Pick<Config, 'auth' | 'upstream'>): boolean {
+  if (config.auth.keys.length > 0) return false;
+  if (config.upstream.kind === 'simulator' || config.auth.allowOpen) return true;
+  throw new StartupError(
+    `no caller keys are configured (GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE) and the upstream is a real ` +
+      `${config.upstream.kind} service: refusing to accept calls from anyone. Configure caller keys, or set ` +
+      `GATEWAY_ALLOW_OPEN=true to run open deliberately.`,
+  );
+}
+
+/** Builds the app; starts the embedded simulator when needed, but binds no public port yet. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = createLogger({ level: config.logLevel, ...(overrides.logDestination && { destination: overrides.logDestination }) });
+  const open = isOpenMode(config);
+  if (open) {
+    logger.warn(
+      { upstream: config.upstream.kind },
+      'OPEN MODE: no caller keys configured (GATEWAY_API_KEYS); every caller is accepted without a key',
+    );
+  }
+  const lifecycle = createLifecycle();
+  const verifier = createKeyVerifier(config.auth.keys, { open });
+  const { upstream, simulator } = await upstreamFor(config, overrides, logger);
+  const generator = createImageGenerator({ upstream, config, region: config.upstream.region });
+  // The upstream key must never reach a caller, even quoted inside an upstream message.
+  const secrets = config.upstream.kind === 'simulator' ? [] : [config.upstream.apiKey];
+
+  let grpc: GrpcServer;
+  try {
+    grpc = createGrpcServer({
+      generator,
+      verifier,
+      lifecycle,
+      logger,
+      config: config.server,
+      secrets,
+      ...(overrides.descriptorSetPath !== undefined && { descriptorSetPath: overrides.descriptorSetPath }),
+    });
+  } catch (error) {
+    // E.g. no descriptor set: do not leave the embedded simulator listening behind a failed start.
+    await upstream.close();
+    await simulator?.close();
+    throw error;
+  }
+  const servers: AppServer[] = [
+    {
+      name: 'grpc',
+      listen: async () => `${config.server.host}:${await grpc.listen(config.server.host, config.server.grpcPort)}`,
+      close: (graceMs) => grpc.close(graceMs),
+    },
+  ];
+  // HTTP side (src/rest/): append it here; it shares the core, keys, lifecycle and logger, and start()
+  // and stop() below bind, drain and close it together with gRPC. With createRestServer as it stands:
+  //   const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger });
+  //   servers.push({
+  //     name: 'http',
+  //     listen: async () => `${config.server.host}:${(await rest.listen(config.server.host, config.server.httpPort)).port}`,
+  //     close: () => rest.close(),
+  //   });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    lifecycle,
+    verifier,
+    generator,
+    upstream,
+    simulator,
+    grpc,
+    async start() {
+      const addresses: Record<string, string> = {};
+      for (const server of servers) addresses[server.name] = await server.listen();
+      return addresses;
+    },
+    stop() {
+      stopping ??= (async () => {
+        logger.info({ graceMs: config.server.shutdownGraceMs }, 'shutting down: health NOT_SERVING, draining calls');
+        lifecycle.beginShutdown();
+        await Promise.all(servers.map((server) => server.close(config.server.shutdownGraceMs)));
+        await upstream.close();
+        await simulator?.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The injected upstream, or the configured one (with the embedded simulator started on loopback). */
+async function upstreamFor(
+  config: Config,
+  overrides: AppOverrides,
+  logger: Logger,
+): Promise<{ upstream: ImageUpstream; simulator: Simulator | undefined }> {
+  if (overrides.upstream !== undefined) return { upstream: overrides.upstream, simulator: undefined };
+  if (config.upstream.kind !== 'simulator') {
+    logger.info({ upstream: config.upstream.kind, region: config.upstream.region }, 'using the real upstream');
+    return { upstream: createUpstream(config.upstream, config.upstreamHttp), simulator: undefined };
+  }
+  // Embedded: always loopback and a free port (SIMULATOR_HOST/PORT are for the standalone one).
+  const simulator = createSimulator({ ...simulatorOptionsFromConfig(config.simulator), host: '127.0.0.1', port: 0 });
+  const url = await simulator.listen();
+  logger.warn(
+    { simulator: url, latencyMs: config.simulator.latencyMs },
+    'IMAGES ARE SIMULATED: no upstream key configured, using the embedded Seedream simulator (set ARK_API_KEY for real images)',
+  );
+  const upstream = createUpstream(config.upstream, config.upstreamHttp, {
+    simulatorUrl: url,
+    ...(config.simulator.apiKey !== undefined && { simulatorApiKey: config.simulator.apiKey }),
+  });
+  return { upstream, simulator };
+}

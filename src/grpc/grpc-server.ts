@@ -1,0 +1,104 @@
+/**
+ * The gRPC server: nice-grpc on grpc-js with ImageService (behind auth), health and reflection (open),
+ * one error mapping for all of them, limits and keepalive from config, and graceful shutdown
+ * (conventions E): NOT_SERVING → stop accepting → drain in-flight calls up to the grace → force.
+ */
+import type { ChannelOptions } from '@grpc/grpc-js';
+import { createServer } from 'nice-grpc';
+import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
+import type { KeyVerifier } from '../auth/api-keys.js';
+import type { Config } from '../config.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { ImageGenerator } from '../service/image-generator.js';
+import type { Logger } from '../telemetry/logger.js';
+import { createAuthMiddleware } from './auth-middleware.js';
+import { deadlineInterceptor } from './call-deadline.js';
+import { createCallLogMiddleware } from './call-log-middleware.js';
+import { createErrorMiddleware } from './error-middleware.js';
+import { createGrpcHealth, type GrpcHealth } from './health.js';
+import { createImageService, imageServiceDefinition } from './image-service.js';
+import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
+
+export interface GrpcServerDeps {
+  readonly generator: ImageGenerator;
+  readonly verifier: KeyVerifier;
+  readonly lifecycle: Lifecycle;
+  readonly logger: Logger;
+  readonly config: Config['server'];
+  /** The buf-built descriptor set served by reflection; default `<package root>/dist/seedream.binpb`. */
+  readonly descriptorSetPath?: string;
+  /** Strings never to send to a caller (the upstream key), see the error middleware. */
+  readonly secrets?: readonly string[];
+}
+
+export interface GrpcServer {
+  /** Binds `host:port` (port 0 = any free port) and resolves to the bound port. */
+  listen(host: string, port: number): Promise<number>;
+  /** Graceful shutdown: begins the lifecycle's shutdown (health NOT_SERVING), stops accepting, lets
+   *  in-flight calls finish for up to `graceMs`, then cancels what is left. Resolves when closed. */
+  close(graceMs: number): Promise<void>;
+  readonly health: GrpcHealth;
+}
+
+/** grpc-js server options from config. */
+export function grpcServerOptions(server: Config['server']): ChannelOptions {
+  return {
+    // Sized for 14 reference images at the size limit; above it grpc-js answers RESOURCE_EXHAUSTED.
+    'grpc.max_receive_message_length': server.grpcMaxReceiveMessageBytes,
+    // Inline images of a 4K set can be large; responses are bounded by the core's image limits instead.
+    'grpc.max_send_message_length': -1,
+    'grpc.keepalive_time_ms': server.grpcKeepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': server.grpcKeepaliveTimeoutMs,
+    'grpc.max_concurrent_streams': server.grpcMaxConcurrentStreams,
+    // Connection age rebalances clients across replicas; in-flight renders keep the default unlimited
+    // age grace, so an aged connection is never cut under a running call.
+    ...(server.grpcMaxConnectionAgeMs !== undefined && { 'grpc.max_connection_age_ms': server.grpcMaxConnectionAgeMs }),
+    interceptors: [deadlineInterceptor],
+  };
+}
+
+/** Creates the gRPC server; nothing listens until `listen()`. */
+export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
+  const { lifecycle, logger } = deps;
+  const health = createGrpcHealth(lifecycle);
+  const reflection = createReflectionServices(deps.descriptorSetPath ?? defaultDescriptorSetPath());
+
+  // First attached = outermost: details are encoded into the trailer after the error is mapped.
+  const server = createServer(grpcServerOptions(deps.config))
+    .use(errorDetailsServerMiddleware)
+    .use(createErrorMiddleware({ logger, ...(deps.secrets && { secrets: deps.secrets }) }));
+  server
+    .with(createAuthMiddleware(deps.verifier, logger))
+    .with(createCallLogMiddleware(logger))
+    .add(imageServiceDefinition, createImageService({ generator: deps.generator }));
+  // Probes and tooling must work without a key (load balancers hold none).
+  server.with(health.watchMiddleware).add(health.definition, health.implementation);
+  for (const service of reflection) server.add(service.definition, service.implementation);
+
+  let closing: Promise<void> | undefined;
+  return {
+    health,
+    listen: (host, port) => server.listen(`${host.includes(':') ? `[${host}]` : host}:${port}`),
+    close(graceMs) {
+      closing ??= (async () => {
+        lifecycle.beginShutdown();
+        // One macrotask, so Watch streams write their NOT_SERVING update before they are ended.
+        await new Promise((resolve) => setImmediate(resolve));
+        health.endWatches();
+        let timer: NodeJS.Timeout | undefined;
+        const drained = server.shutdown().then(
+          () => true,
+          () => false,
+        );
+        const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+        const graceful = await Promise.race([drained, expired]);
+        clearTimeout(timer);
+        if (!graceful) {
+          logger.warn({ graceMs }, 'in-flight gRPC calls outlived the shutdown grace period; cancelling them');
+          server.forceShutdown();
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The `seedream.v1.ImageService` handlers: translate the request, call the core, translate its events.
+ * Nothing here decides what a request means (DESIGN §2); errors are left to the error middleware.
+ */
+import type { ServiceImplementation } from 'nice-grpc';
+import type { CallContext } from 'nice-grpc-common';
+import { ImageServiceDefinition, type ListModelsResponse } from '../../gen/seedream/v1/image_service.js';
+import type { ImageGenerator } from '../service/image-generator.js';
+import type { GenerateContext } from '../service/types.js';
+import type { CallerContext } from './auth-middleware.js';
+import { deadlineFromMetadata } from './call-deadline.js';
+import { streamResponseFromEvent } from './events-to-proto.js';
+import { generateResponseFromEvents } from './generate-response-from-events.js';
+import { modelInfoFromListing } from './model-info-from-listing.js';
+import { fullMessageServiceDefinition } from './service-definition.js';
+import { specFromProto } from './spec-from-proto.js';
+
+/** ImageService for nice-grpc's server, typed with the full generated messages. */
+export const imageServiceDefinition = fullMessageServiceDefinition(ImageServiceDefinition);
+
+/** What the handlers implement: full messages in and out, the caller in the context. */
+export type ImageServiceHandlers = ServiceImplementation<typeof imageServiceDefinition, CallerContext>;
+
+export interface ImageServiceDeps {
+  readonly generator: ImageGenerator;
+}
+
+/** The ImageService implementation; it runs behind the auth middleware, which supplies the caller. */
+export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers {
+  const { generator } = deps;
+  // The listing only changes with the catalog and config: convert it once.
+  const models: ListModelsResponse = { models: generator.listModels().map(modelInfoFromListing) };
+
+  return {
+    async generateImages(request, context) {
+      // generate() throws synchronously for invalid input: before any upstream call, and still inside
+      // this async function, so the error middleware maps it like any other.
+      const events = generator.generate(specFromProto(request.spec), generateContextOf(context));
+      return generateResponseFromEvents(events);
+    },
+
+    async *streamImages(request, context) {
+      const events = generator.generate(specFromProto(request.spec), generateContextOf(context));
+      // One message per event, as the core yields it. nice-grpc waits for 'drain' before asking for the
+      // next one, so a slow reader holds the core (and the upstream read) back instead of a buffer.
+      for await (const event of events) yield streamResponseFromEvent(event);
+    },
+
+    async listModels() {
+      return models;
+    },
+  };
+}
+
+/** What the core needs from the call: its cancellation, its deadline (epoch ms) and who calls. */
+function generateContextOf(context: CallContext & CallerContext): GenerateContext {
+  const deadline = deadlineFromMetadata(context.metadata);
+  return { signal: context.signal, caller: context.caller, ...(deadline !== undefined && { deadline }) };
+}
