@@ -9,6 +9,7 @@ import { createKeyVerifier, type KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { createRestServer } from './rest/server.js';
 import { createImageGenerator, type ImageGenerator } from './service/image-generator.js';
 import { createSimulator, simulatorOptionsFromConfig, type Simulator } from './simulator/index.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
@@ -25,7 +26,7 @@ export interface AppOverrides {
   readonly descriptorSetPath?: string;
 }
 
-/** A network server started and stopped with the app (gRPC now; the REST adapter joins the list). */
+/** A network server started and stopped with the app: gRPC and the REST adapter. */
 export interface AppServer {
   /** Key of its address in AppAddresses: `grpc`, `http`. */
   readonly name: string;
@@ -35,7 +36,7 @@ export interface AppServer {
   close(graceMs: number): Promise<void>;
 }
 
-/** Bound addresses by server name (`grpc`, later `http`), as `host:port`. */
+/** Bound addresses by server name (`grpc`, `http`), as `host:port`. */
 export type AppAddresses = Readonly<Record<string, string>>;
 
 export interface App {
@@ -114,14 +115,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       close: (graceMs) => grpc.close(graceMs),
     },
   ];
-  // HTTP side (src/rest/): append it here; it shares the core, keys, lifecycle and logger, and start()
-  // and stop() below bind, drain and close it together with gRPC. With createRestServer as it stands:
-  //   const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger });
-  //   servers.push({
-  //     name: 'http',
-  //     listen: async () => `${config.server.host}:${(await rest.listen(config.server.host, config.server.httpPort)).port}`,
-  //     close: () => rest.close(),
-  //   });
+  // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
+  // close it together with gRPC.
+  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger });
+  servers.push({
+    name: 'http',
+    listen: async () => `${config.server.host}:${(await rest.listen(config.server.host, config.server.httpPort)).port}`,
+    close: (graceMs) => rest.close(graceMs),
+  });
 
   let stopping: Promise<void> | undefined;
   return {

@@ -65,3 +65,36 @@ describe('createApp', () => {
     await expect(createApp(config, { descriptorSetPath: '/nonexistent/seedream.binpb' })).rejects.toThrow(/npm run build/);
   });
 });
+
+describe('shutdown of the HTTP side', () => {
+  it('marks /readyz not ready, lets a REST stream run for the grace period, then cuts it and cancels its upstream call', async () => {
+    const { wait } = await import('../helpers/scripted-upstream.js');
+    const upstream = scriptedUpstream(async function* (_call, signal) {
+      await wait(10_000, signal);
+      yield image(0);
+      yield completed(1);
+    });
+    const app = await createApp(
+      loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '300', HEARTBEAT_INTERVAL_MS: '50' }),
+      { upstream },
+    );
+    const { http } = await app.start();
+    const base = `http://127.0.0.1:${(http ?? '').split(':').pop()}`;
+    const stream = await fetch(`${base}/v1/images/generations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'doubao-seedream-4-5', prompt: 'slow', stream: true }),
+    });
+    expect(stream.status).toBe(200); // the first heartbeat opened the stream
+    const reader = stream.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    const stopping = app.stop();
+    expect(app.lifecycle.serving).toBe(false);
+    await stopping;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await expect.poll(() => upstream.calls[0]?.abortReason, { timeout: 2000 }).toMatchObject({ reason: 'CANCELLED' });
+    await reader.cancel().catch(() => undefined);
+  });
+});

@@ -2,6 +2,7 @@
  * The built entry point as operators run it: `node dist/src/main.js` in a child process.
  */
 import { createChannel, createClient } from 'nice-grpc';
+import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageServiceDefinition, type ImageServiceClient } from '../../gen/seedream/v1/image_service.js';
 import { spawnEntry, type SpawnedEntry } from '../helpers/built-entry.js';
@@ -22,10 +23,11 @@ async function startGateway(env: Record<string, string> = {}) {
   const gateway = spawnEntry('dist/src/main.js', { ...baseEnv, ...env });
   running = gateway;
   const line = await gateway.waitForJson((l) => typeof l.addresses === 'object');
-  const grpcAddress = (line.addresses as Record<string, string>).grpc ?? '';
-  const channel = createChannel(`127.0.0.1:${grpcAddress.split(':').pop()}`);
+  const addresses = line.addresses as Record<string, string>;
+  const channel = createChannel(`127.0.0.1:${(addresses.grpc ?? '').split(':').pop()}`);
   const client: ImageServiceClient = createClient(ImageServiceDefinition, channel);
-  return { gateway, channel, client };
+  const httpUrl = `http://127.0.0.1:${(addresses.http ?? '').split(':').pop()}`;
+  return { gateway, channel, client, httpUrl };
 }
 
 describe('the built gateway process', () => {
@@ -42,6 +44,21 @@ describe('the built gateway process', () => {
     gateway.kill('SIGTERM');
     expect(await gateway.exited).toEqual({ code: 0, signal: null });
     expect(gateway.stdout()).toContain('"msg":"stopped"');
+  });
+
+  it('serves the OpenAI SDK unchanged on the HTTP port (only baseURL and apiKey set), and health probes', async () => {
+    const { gateway, channel, httpUrl } = await startGateway();
+    channel.close();
+    const openai = new OpenAI({ baseURL: `${httpUrl}/v1`, apiKey: 'any-key-open-mode' });
+    const result = await openai.images.generate({ model: 'doubao-seedream-4-5', prompt: 'a lighthouse at dusk', size: '2048x2048' });
+    expect(result.data?.[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/images\//);
+    const image = await fetch(result.data?.[0]?.url ?? '');
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    const models = await openai.models.list();
+    expect(models.data.map((m) => m.id)).toContain('doubao-seedream-4-5-251128');
+    expect((await fetch(`${httpUrl}/readyz`)).status).toBe(200);
+    gateway.kill('SIGTERM');
+    expect((await gateway.exited).code).toBe(0);
   });
 
   it('drains an in-flight stream on SIGTERM before exiting 0', async () => {

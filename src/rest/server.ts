@@ -1,0 +1,154 @@
+/**
+ * The REST adapter's HTTP server (fastify): the OpenAI-compatible `/v1` routes behind caller auth, the
+ * health probes, and one error shape for everything — including fastify's own errors (body limit,
+ * content type, malformed JSON), unknown routes (404) and wrong methods (405 with `Allow`).
+ */
+import type { AddressInfo } from 'node:net';
+import { fastify, type FastifyInstance } from 'fastify';
+import type { KeyVerifier } from '../auth/api-keys.js';
+import type { Config } from '../config.js';
+import type { Lifecycle } from '../lifecycle.js';
+import { findModel, upstreamModelId } from '../models/lookup.js';
+import type { ImageGenerator } from '../service/image-generator.js';
+import type { ModelListing } from '../service/model-listing.js';
+import type { Logger } from '../telemetry/logger.js';
+import { authHook } from './auth.js';
+import { RestRequestError } from './openai-errors.js';
+import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-error.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerImagesRoute } from './routes/images.js';
+import { registerModelsRoutes } from './routes/models.js';
+
+export interface RestServerDeps {
+  readonly generator: ImageGenerator;
+  readonly keys: KeyVerifier;
+  readonly config: Config;
+  readonly lifecycle: Lifecycle;
+  readonly logger: Logger;
+  /** Clock for `created` fields; tests pin it. Default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface RestServer {
+  /** The fastify instance (for `inject` in tests, and hooks such as tracing). */
+  readonly fastify: FastifyInstance;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(host: string, port: number): Promise<{ address: string; port: number }>;
+  /** Stops accepting connections and waits for in-flight requests and streams to finish — for at most
+   *  `graceMs` when given, then closes every connection (their calls are cancelled, upstream too). */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Paths the adapter serves and the methods each allows, for 405 answers. */
+const knownPaths: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^\/v1\/images\/generations$/, 'POST'],
+  [/^\/v1\/models(\/[^/]+)?$/, 'GET, HEAD'],
+  [/^\/(healthz|readyz)$/, 'GET, HEAD'],
+];
+
+/** Creates the REST adapter; nothing listens until `listen`. */
+export function createRestServer(deps: RestServerDeps): RestServer {
+  const { config, logger } = deps;
+  const bodyLimit = config.server.httpBodyLimitBytes;
+  // Our own pino logger logs one line per call; fastify's per-request logging would double the cost.
+  // fastify's own 503-while-closing body is not the OpenAI envelope; the hook below answers instead.
+  const app = fastify({ logger: false, bodyLimit, return503OnClosing: false });
+  let closing = false;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    // A request on a kept-alive connection after close() began: refuse it so the client retries on
+    // another instance (DESIGN §7), and close the connection.
+    void reply
+      .code(503)
+      .headers({ connection: 'close', 'retry-after': '1' })
+      .type(JSON_CONTENT_TYPE)
+      .send(envelope('the gateway is shutting down; retry on another instance', 'server_error', 'shutting_down'));
+  });
+
+  // Only JSON is accepted: without fastify's text/plain parser any other type is a 400 (issue: wrong
+  // content type). JSON.parse runs once over the body; secure-json-parse's extra scan for `__proto__`
+  // is not needed because every object in the schema is strict and rejects unknown keys.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(typeof body === 'string' ? body : body.toString('utf8')));
+    } catch {
+      done(new RestRequestError('invalid_json', 'the request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    const gatewayError = gatewayErrorFromFastify(error, bodyLimit);
+    if (gatewayError.reason === 'INTERNAL') logger.error({ err: gatewayError.cause ?? error }, 'rest: unexpected error');
+    return sendError(reply, gatewayError);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    const allow = knownPaths.find(([pattern]) => pattern.test(path))?.[1];
+    if (allow === undefined) {
+      return reply.code(404).type(JSON_CONTENT_TYPE).send(envelope(`no route for ${request.method} ${path}`, 'invalid_request_error', 'not_found'));
+    }
+    return reply
+      .code(405)
+      .header('allow', allow)
+      .type(JSON_CONTENT_TYPE)
+      .send(envelope(`${request.method} is not allowed on ${path}; use ${allow}`, 'invalid_request_error', 'method_not_allowed'));
+  });
+
+  app.decorateRequest('caller', null);
+  registerHealthRoutes(app, deps.lifecycle);
+  const listing = deps.generator.listModels();
+  const upstreamIds = upstreamIdsByName(listing);
+  void app.register(async (v1) => {
+    v1.addHook('onRequest', authHook(deps.keys));
+    registerImagesRoute(v1, {
+      generator: deps.generator,
+      logger,
+      upstreamIdOf: (name) => upstreamIds.get(name.trim().toLowerCase()) ?? name,
+      now: deps.now ?? Date.now,
+    });
+    registerModelsRoutes(v1, listing);
+  });
+
+  return {
+    fastify: app,
+    async listen(host, port) {
+      await app.listen({ host, port });
+      const address = app.server.address() as AddressInfo;
+      return { address: address.address, port: address.port };
+    },
+    async close(graceMs) {
+      closing = true;
+      const closed = app.close();
+      if (graceMs === undefined) return closed;
+      // Past the grace, cut the remaining connections: a disconnect aborts each call's core run.
+      const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(force);
+      }
+    },
+  };
+}
+
+function envelope(message: string, type: string, code: string): string {
+  return JSON.stringify({ error: { message, type, param: null, code } });
+}
+
+/** Every accepted model name → the id the upstream of the configured region gets for it. */
+function upstreamIdsByName(listing: readonly ModelListing[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const model of listing) {
+    const current = findModel(model.modelId);
+    if (current === undefined) continue;
+    // The listing carries the region's id of the current snapshot; that tells which region is configured.
+    const region = current.entry.snapshots[0].ids.cn.includes(model.modelId) ? 'cn' : 'international';
+    for (const alias of model.aliases) {
+      const resolved = findModel(alias);
+      if (resolved !== undefined) ids.set(alias.toLowerCase(), upstreamModelId(resolved.snapshot, region));
+    }
+  }
+  return ids;
+}
