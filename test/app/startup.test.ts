@@ -50,7 +50,7 @@ describe('the built gateway process', () => {
     const { gateway, channel, httpUrl } = await startGateway();
     channel.close();
     const openai = new OpenAI({ baseURL: `${httpUrl}/v1`, apiKey: 'any-key-open-mode' });
-    const result = await openai.images.generate({ model: 'doubao-seedream-4-5', prompt: 'a lighthouse at dusk', size: '2048x2048' });
+    const result = await openai.images.generate({ model: 'doubao-seedream-4-5', prompt: 'a lighthouse at dusk' });
     expect(result.data?.[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/images\//);
     const image = await fetch(result.data?.[0]?.url ?? '');
     expect(image.headers.get('content-type')).toBe('image/jpeg');
