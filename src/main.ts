@@ -5,6 +5,7 @@
  */
 import { createApp, StartupError, type App } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { flushLogger, type Logger } from './telemetry/logger.js';
 
 async function main(): Promise<void> {
   const app = await createApp(loadConfig(process.env));
@@ -19,20 +20,27 @@ function handleSignals(app: App): void {
     if (stopping) {
       // The operator does not want to wait for the drain.
       app.logger.warn({ signal }, 'second signal: exiting without waiting for in-flight calls');
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+      void exitAfterFlush(app.logger, 128 + (signal === 'SIGINT' ? 2 : 15));
+      return;
     }
     stopping = true;
     app.logger.info({ signal }, 'signal received');
     app.stop().then(
-      () => process.exit(0),
+      () => exitAfterFlush(app.logger, 0),
       (error: unknown) => {
         app.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        return exitAfterFlush(app.logger, 1);
       },
     );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** Log lines are written asynchronously: write what is buffered, then exit. */
+async function exitAfterFlush(logger: Logger, code: number): Promise<never> {
+  await flushLogger(logger);
+  process.exit(code);
 }
 
 main().catch((error: unknown) => {

@@ -18,7 +18,7 @@ import { withHeartbeats } from './heartbeats.js';
 import { mergeBounded } from './merge.js';
 import type { GenerationPlan } from './plan-generation.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { deadlineError, runUpstreamRequest, type RequestOutcome } from './upstream-request.js';
+import { CALL_ENDED, deadlineError, runUpstreamRequest, type RequestOutcome } from './upstream-request.js';
 import type { DeliveredImage, GenerateContext, GenerationEvent, ImageFailure, ImageFailureKind } from './types.js';
 import { createUsageMeter } from './usage-meter.js';
 
@@ -159,7 +159,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
     clearTimeout(deadlineTimer);
     ctx.signal.removeEventListener('abort', onCallerAbort);
     // Abort first, so upstream requests still in flight end now and closing the sources does not wait.
-    if (!controller.signal.aborted) controller.abort(new GatewayError('CANCELLED', 'the call ended'));
+    if (!controller.signal.aborted) controller.abort(CALL_ENDED);
     await outcomes.return?.(undefined);
   }
 }
