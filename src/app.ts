@@ -12,7 +12,9 @@ import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createRestServer } from './rest/server.js';
 import { createImageGenerator, type ImageGenerator } from './service/image-generator.js';
 import { createSimulator, simulatorOptionsFromConfig, type Simulator } from './simulator/index.js';
+import { createGatewayTelemetry } from './telemetry/gateway-telemetry.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
+import { startTelemetry } from './telemetry/sdk.js';
 import { createUpstream } from './upstream/create-upstream.js';
 import type { ImageUpstream } from './upstream/types.js';
 
@@ -76,6 +78,9 @@ export function isOpenMode(config: Pick<Config, 'auth' | 'upstream'>): boolean {
 
 /** Builds the app; starts the embedded simulator when needed, but binds no public port yet. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  // Normally started by the `--import` bootstrap already (then this returns it); started here otherwise.
+  startTelemetry(config.telemetry);
+  const telemetry = createGatewayTelemetry({ capturePrompts: config.telemetry.capturePrompts });
   const logger = createLogger({ level: config.logLevel, ...(overrides.logDestination && { destination: overrides.logDestination }) });
   const open = isOpenMode(config);
   if (open) {
@@ -87,7 +92,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const lifecycle = createLifecycle();
   const verifier = createKeyVerifier(config.auth.keys, { open });
   const { upstream, simulator } = await upstreamFor(config, overrides, logger);
-  const generator = createImageGenerator({ upstream, config, region: config.upstream.region });
+  const generator = createImageGenerator({ upstream, config, region: config.upstream.region, telemetry });
   // The upstream key must never reach a caller, even quoted inside an upstream message.
   const secrets = config.upstream.kind === 'simulator' ? [] : [config.upstream.apiKey];
 
@@ -100,6 +105,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       logger,
       config: config.server,
       secrets,
+      telemetry,
       ...(overrides.descriptorSetPath !== undefined && { descriptorSetPath: overrides.descriptorSetPath }),
     });
   } catch (error) {
@@ -117,7 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
   // close it together with gRPC.
-  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger });
+  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry });
   servers.push({
     name: 'http',
     listen: async () => `${config.server.host}:${(await rest.listen(config.server.host, config.server.httpPort)).port}`,

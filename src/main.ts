@@ -6,6 +6,7 @@
 import { createApp, StartupError, type App } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { flushLogger, type Logger } from './telemetry/logger.js';
+import { runningTelemetry } from './telemetry/sdk.js';
 
 async function main(): Promise<void> {
   const app = await createApp(loadConfig(process.env));
@@ -37,8 +38,9 @@ function handleSignals(app: App): void {
   process.on('SIGINT', onSignal);
 }
 
-/** Log lines are written asynchronously: write what is buffered, then exit. */
+/** Spans, metrics and log lines are written asynchronously: export and write what is pending, then exit. */
 async function exitAfterFlush(logger: Logger, code: number): Promise<never> {
+  await runningTelemetry()?.shutdown();
   await flushLogger(logger);
   process.exit(code);
 }

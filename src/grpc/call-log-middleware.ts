@@ -3,21 +3,23 @@
  * Runs behind auth (it needs the caller) and inside the error middleware (it sees the domain error, and
  * names the status the error middleware will send).
  */
-import { ServerError, Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc-common';
+import type { CallContext, ServerMiddleware, ServerMiddlewareCall } from 'nice-grpc-common';
 import { isGatewayError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
+import { traceIdsOf } from '../telemetry/trace-context.js';
 import type { CallerContext } from './auth-middleware.js';
 import { modelKeyOfRequest } from './error-middleware.js';
-import { statusFromReason } from './status-from-error.js';
+import { statusNameOf } from './status-name.js';
+import type { TraceContextExt } from './tracing-middleware.js';
 
 /** Creates the call-log middleware. */
-export function createCallLogMiddleware(logger: Logger, now: () => number = Date.now): ServerMiddleware<{}, CallerContext> {
+export function createCallLogMiddleware(logger: Logger, now: () => number = Date.now): ServerMiddleware<{}, CallerContext & TraceContextExt> {
   return async function* callLogMiddleware<Request, Response>(
-    call: ServerMiddlewareCall<Request, Response, CallerContext>,
-    context: CallContext & CallerContext,
+    call: ServerMiddlewareCall<Request, Response, CallerContext & TraceContextExt>,
+    context: CallContext & CallerContext & TraceContextExt,
   ): AsyncGenerator<Response, Response | void, undefined> {
     const started = now();
-    const fields = { method: call.method.path, keyName: context.caller.keyName, model: modelKeyOfRequest(call.request) };
+    const fields = { ...traceIdsOf(context.traceContext), method: call.method.path, keyName: context.caller.keyName, model: modelKeyOfRequest(call.request) };
     let status = 'CANCELLED'; // unless set below: the call stopped at a `yield` because the client went away
     let reason: string | undefined;
     try {
@@ -32,10 +34,4 @@ export function createCallLogMiddleware(logger: Logger, now: () => number = Date
       logger.info({ ...fields, status, reason, durationMs: now() - started }, 'call');
     }
   };
-}
-
-function statusNameOf(error: unknown, aborted: boolean): string {
-  if (isGatewayError(error)) return Status[statusFromReason(error.reason)];
-  if (error instanceof ServerError) return Status[error.code];
-  return aborted ? 'CANCELLED' : 'INTERNAL';
 }

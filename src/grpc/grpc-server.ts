@@ -10,6 +10,7 @@ import type { KeyVerifier } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { ImageGenerator } from '../service/image-generator.js';
+import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createAuthMiddleware } from './auth-middleware.js';
 import { deadlineInterceptor } from './call-deadline.js';
@@ -18,6 +19,7 @@ import { createErrorMiddleware } from './error-middleware.js';
 import { createGrpcHealth, type GrpcHealth } from './health.js';
 import { createImageService, imageServiceDefinition } from './image-service.js';
 import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
+import { createTracingMiddleware } from './tracing-middleware.js';
 
 export interface GrpcServerDeps {
   readonly generator: ImageGenerator;
@@ -29,6 +31,8 @@ export interface GrpcServerDeps {
   readonly descriptorSetPath?: string;
   /** Strings never to send to a caller (the upstream key), see the error middleware. */
   readonly secrets?: readonly string[];
+  /** Tracer and instruments for server spans and call durations (default: the global providers). */
+  readonly telemetry?: GatewayTelemetry;
 }
 
 export interface GrpcServer {
@@ -67,7 +71,9 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
   const server = createServer(grpcServerOptions(deps.config))
     .use(errorDetailsServerMiddleware)
     .use(createErrorMiddleware({ logger, ...(deps.secrets && { secrets: deps.secrets }) }));
+  // Tracing outside auth, so refused calls are traced too; probes below are not traced (noise).
   server
+    .with(createTracingMiddleware(deps.telemetry ?? createGatewayTelemetry()))
     .with(createAuthMiddleware(deps.verifier, logger))
     .with(createCallLogMiddleware(logger))
     .add(imageServiceDefinition, createImageService({ generator: deps.generator }));

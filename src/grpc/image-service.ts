@@ -14,12 +14,13 @@ import { generateResponseFromEvents } from './generate-response-from-events.js';
 import { modelInfoFromListing } from './model-info-from-listing.js';
 import { fullMessageServiceDefinition } from './service-definition.js';
 import { specFromProto } from './spec-from-proto.js';
+import type { TraceContextExt } from './tracing-middleware.js';
 
 /** ImageService for nice-grpc's server, typed with the full generated messages. */
 export const imageServiceDefinition = fullMessageServiceDefinition(ImageServiceDefinition);
 
-/** What the handlers implement: full messages in and out, the caller in the context. */
-export type ImageServiceHandlers = ServiceImplementation<typeof imageServiceDefinition, CallerContext>;
+/** What the handlers implement: full messages in and out, the caller and trace context in the context. */
+export type ImageServiceHandlers = ServiceImplementation<typeof imageServiceDefinition, CallerContext & TraceContextExt>;
 
 export interface ImageServiceDeps {
   readonly generator: ImageGenerator;
@@ -52,8 +53,9 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
   };
 }
 
-/** What the core needs from the call: its cancellation, its deadline (epoch ms) and who calls. */
-function generateContextOf(context: CallContext & CallerContext): GenerateContext {
+/** What the core needs from the call: its cancellation, its deadline (epoch ms), who calls, and the
+ *  server span to parent the generation on. */
+function generateContextOf(context: CallContext & CallerContext & TraceContextExt): GenerateContext {
   const deadline = deadlineFromMetadata(context.metadata);
-  return { signal: context.signal, caller: context.caller, ...(deadline !== undefined && { deadline }) };
+  return { signal: context.signal, caller: context.caller, traceContext: context.traceContext, ...(deadline !== undefined && { deadline }) };
 }

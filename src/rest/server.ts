@@ -11,6 +11,7 @@ import type { Lifecycle } from '../lifecycle.js';
 import { findModel, upstreamModelId } from '../models/lookup.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { ModelListing } from '../service/model-listing.js';
+import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { authHook } from './auth.js';
 import { RestRequestError } from './openai-errors.js';
@@ -18,6 +19,7 @@ import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-e
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImagesRoute } from './routes/images.js';
 import { registerModelsRoutes } from './routes/models.js';
+import { registerTracing } from './tracing.js';
 
 export interface RestServerDeps {
   readonly generator: ImageGenerator;
@@ -27,6 +29,8 @@ export interface RestServerDeps {
   readonly logger: Logger;
   /** Clock for `created` fields; tests pin it. Default Date.now. */
   readonly now?: () => number;
+  /** Tracer and instruments for server spans and request durations (default: the global providers). */
+  readonly telemetry?: GatewayTelemetry;
 }
 
 export interface RestServer {
@@ -53,6 +57,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
   // Our own pino logger logs one line per call; fastify's per-request logging would double the cost.
   // fastify's own 503-while-closing body is not the OpenAI envelope; the hook below answers instead.
   const app = fastify({ logger: false, bodyLimit, return503OnClosing: false });
+  registerTracing(app, deps.telemetry ?? createGatewayTelemetry());
   let closing = false;
   app.addHook('onRequest', (_request, reply, done) => {
     if (!closing) return done();

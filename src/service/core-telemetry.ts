@@ -4,24 +4,21 @@
  * upstream as `traceparent`, and the generation metrics. Parents are passed explicitly — async
  * generators resume in their consumer's async context, so the active context cannot be trusted here.
  */
-import { propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { errorReasons, type GatewayError } from '../errors.js';
 import { ATTR, OPERATION_IMAGE_GENERATION } from '../telemetry/attributes.js';
-import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
+import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { ImageUpstream } from '../upstream/types.js';
 import type { GenerationPlan } from './plan-generation.js';
 import type { Usage } from './types.js';
 
-export interface CoreTelemetry {
-  readonly tracer: Tracer;
-  readonly metrics: GatewayMetrics;
-  /** Record prompts on spans (off by default: prompts may be personal data). */
-  readonly capturePrompts: boolean;
-}
+/** What the core needs of telemetry: the gateway's handle (tracer, instruments, prompt capture). */
+export type CoreTelemetry = GatewayTelemetry;
 
 /** Telemetry over the global providers (no-ops when the SDK is not started). */
 export function globalCoreTelemetry(capturePrompts = false): CoreTelemetry {
-  return { tracer: trace.getTracer('seedream-gateway'), metrics: createGatewayMetrics(), capturePrompts };
+  return createGatewayTelemetry({ capturePrompts });
 }
 
 /** The span and metrics of one generation. */

@@ -65,8 +65,9 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
     listModels: () => listing,
     generate(spec, context) {
       const plan = planGeneration(spec, planContext);
-      // The edge calls generate() inside its server span: capture that context now, while it is active.
-      const parent = otelContext.active();
+      // The edge's server span: given explicitly, else the context active now, while generate() runs
+      // synchronously inside the edge's call (later, the generator resumes in other contexts).
+      const parent = context.traceContext ?? otelContext.active();
       return (async function* run(): AsyncGenerator<GenerationEvent> {
         const release = limiter.acquire(context.caller.keyName);
         try {

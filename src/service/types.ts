@@ -2,6 +2,7 @@
  * Domain types of the core: the request it validates and the events it produces. Transport-free: the
  * gRPC and REST edges translate their wire shapes into these and back.
  */
+import type { Context } from '@opentelemetry/api';
 import type {
   ModelKey,
   OutputFormatName,
@@ -56,6 +57,8 @@ export interface Caller {
 
 /** Per-call context from the edge. */
 export interface GenerateContext {
+  /** The edge's server span context, parent of the generation span (default: the active context). */
+  readonly traceContext?: Context;
   /** Aborted when the caller cancels or disconnects; aborts the upstream request at once. */
   readonly signal: AbortSignal;
   /** The caller's deadline (epoch ms), if it set one. */

@@ -78,10 +78,10 @@ export interface SpawnedEntry {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Builds if needed, then runs `node <entry> ...args` from the repository root with `env` added. */
-export function spawnEntry(entry: string, env: Readonly<Record<string, string>>, args: readonly string[] = []): SpawnedEntry {
+/** Builds if needed, then runs `node ...nodeArgs <entry> ...args` from the repository root with `env` added. */
+export function spawnEntry(entry: string, env: Readonly<Record<string, string>>, args: readonly string[] = [], nodeArgs: readonly string[] = []): SpawnedEntry {
   ensureBuilt(entry);
-  const child = spawn(process.execPath, [join(ROOT, entry), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
   let out = '';
   let err = '';
   const waiters: (() => void)[] = [];

@@ -10,6 +10,7 @@ import { findModel } from '../../models/lookup.js';
 import type { ImageGenerator } from '../../service/image-generator.js';
 import type { GenerationEvent } from '../../service/types.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { traceIdsOf } from '../../telemetry/trace-context.js';
 import { writeImageStream } from '../image-stream.js';
 import { openAiErrorFromGatewayError } from '../openai-errors.js';
 import { paramNamer, type ReferenceSpelling } from '../param-names.js';
@@ -42,7 +43,10 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
   let model: string | undefined;
   let stream = false;
   const log = (outcome: string, images: number, failures: number) =>
-    deps.logger.info({ route: 'images', keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) }, 'rest call');
+    deps.logger.info(
+      { ...traceIdsOf(request.traceContext ?? undefined), route: 'images', keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) },
+      'rest call',
+    );
   try {
     if (caller === null) throw new GatewayError('INTERNAL', 'no authenticated caller on an authenticated route');
     const { request: body, warnings } = parseImageRequest(request.body);
@@ -64,7 +68,8 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
     raw.once('close', () => {
       if (!raw.writableFinished) controller.abort(new GatewayError('CANCELLED', 'the client disconnected'));
     });
-    const events = deps.generator.generate(spec, { signal: controller.signal, caller });
+    const traceContext = request.traceContext ?? undefined;
+    const events = deps.generator.generate(spec, { signal: controller.signal, caller, ...(traceContext && { traceContext }) });
     const headers: Record<string, string> = warnings.length > 0 ? { [WARNINGS_HEADER]: warnings.join('; ') } : {};
     const webSearch = spec.webSearch === true;
 
