@@ -369,10 +369,10 @@ export const GeneratedImage: MessageFns<GeneratedImage> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GeneratedImage>, I>>(base?: I): GeneratedImage {
-    return GeneratedImage.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<GeneratedImage>): GeneratedImage {
+    return GeneratedImage.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<GeneratedImage>, I>>(object: I): GeneratedImage {
+  fromPartial(object: DeepPartial<GeneratedImage>): GeneratedImage {
     const message = createBaseGeneratedImage();
     message.index = object.index ?? 0;
     switch (object.content?.$case) {
@@ -541,10 +541,10 @@ export const ImageFailure: MessageFns<ImageFailure> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ImageFailure>, I>>(base?: I): ImageFailure {
-    return ImageFailure.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<ImageFailure>): ImageFailure {
+    return ImageFailure.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<ImageFailure>, I>>(object: I): ImageFailure {
+  fromPartial(object: DeepPartial<ImageFailure>): ImageFailure {
     const message = createBaseImageFailure();
     message.index = object.index ?? 0;
     message.reason = object.reason ?? 0;
@@ -653,10 +653,10 @@ export const Heartbeat: MessageFns<Heartbeat> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Heartbeat>, I>>(base?: I): Heartbeat {
-    return Heartbeat.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Heartbeat>): Heartbeat {
+    return Heartbeat.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Heartbeat>, I>>(object: I): Heartbeat {
+  fromPartial(object: DeepPartial<Heartbeat>): Heartbeat {
     const message = createBaseHeartbeat();
     message.elapsed = (object.elapsed !== undefined && object.elapsed !== null)
       ? Duration.fromPartial(object.elapsed)
@@ -806,10 +806,10 @@ export const Usage: MessageFns<Usage> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Usage>, I>>(base?: I): Usage {
-    return Usage.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Usage>): Usage {
+    return Usage.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Usage>, I>>(object: I): Usage {
+  fromPartial(object: DeepPartial<Usage>): Usage {
     const message = createBaseUsage();
     message.generatedImages = object.generatedImages ?? 0;
     message.failedImages = object.failedImages ?? 0;
@@ -896,10 +896,10 @@ export const GenerationCompleted: MessageFns<GenerationCompleted> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GenerationCompleted>, I>>(base?: I): GenerationCompleted {
-    return GenerationCompleted.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<GenerationCompleted>): GenerationCompleted {
+    return GenerationCompleted.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<GenerationCompleted>, I>>(object: I): GenerationCompleted {
+  fromPartial(object: DeepPartial<GenerationCompleted>): GenerationCompleted {
     const message = createBaseGenerationCompleted();
     message.usage = (object.usage !== undefined && object.usage !== null) ? Usage.fromPartial(object.usage) : undefined;
     message.model = object.model ?? "";
@@ -923,10 +923,6 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
-
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000);
@@ -970,6 +966,6 @@ export interface MessageFns<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

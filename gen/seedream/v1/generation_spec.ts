@@ -404,10 +404,10 @@ export const ImageGenerationSpec: MessageFns<ImageGenerationSpec> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ImageGenerationSpec>, I>>(base?: I): ImageGenerationSpec {
-    return ImageGenerationSpec.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<ImageGenerationSpec>): ImageGenerationSpec {
+    return ImageGenerationSpec.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<ImageGenerationSpec>, I>>(object: I): ImageGenerationSpec {
+  fromPartial(object: DeepPartial<ImageGenerationSpec>): ImageGenerationSpec {
     const message = createBaseImageGenerationSpec();
     message.prompt = object.prompt ?? "";
     message.referenceImages = object.referenceImages?.map((e) => ReferenceImage.fromPartial(e)) || [];
@@ -554,10 +554,10 @@ export const ReferenceImage: MessageFns<ReferenceImage> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ReferenceImage>, I>>(base?: I): ReferenceImage {
-    return ReferenceImage.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<ReferenceImage>): ReferenceImage {
+    return ReferenceImage.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<ReferenceImage>, I>>(object: I): ReferenceImage {
+  fromPartial(object: DeepPartial<ReferenceImage>): ReferenceImage {
     const message = createBaseReferenceImage();
     switch (object.source?.$case) {
       case "url": {
@@ -595,10 +595,6 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
-
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
@@ -608,6 +604,6 @@ export interface MessageFns<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -134,10 +134,10 @@ export const GenerateImagesRequest: MessageFns<GenerateImagesRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GenerateImagesRequest>, I>>(base?: I): GenerateImagesRequest {
-    return GenerateImagesRequest.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<GenerateImagesRequest>): GenerateImagesRequest {
+    return GenerateImagesRequest.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<GenerateImagesRequest>, I>>(object: I): GenerateImagesRequest {
+  fromPartial(object: DeepPartial<GenerateImagesRequest>): GenerateImagesRequest {
     const message = createBaseGenerateImagesRequest();
     message.spec = (object.spec !== undefined && object.spec !== null)
       ? ImageGenerationSpec.fromPartial(object.spec)
@@ -252,10 +252,10 @@ export const GenerateImagesResponse: MessageFns<GenerateImagesResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GenerateImagesResponse>, I>>(base?: I): GenerateImagesResponse {
-    return GenerateImagesResponse.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<GenerateImagesResponse>): GenerateImagesResponse {
+    return GenerateImagesResponse.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<GenerateImagesResponse>, I>>(object: I): GenerateImagesResponse {
+  fromPartial(object: DeepPartial<GenerateImagesResponse>): GenerateImagesResponse {
     const message = createBaseGenerateImagesResponse();
     message.images = object.images?.map((e) => GeneratedImage.fromPartial(e)) || [];
     message.failures = object.failures?.map((e) => ImageFailure.fromPartial(e)) || [];
@@ -322,10 +322,10 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<StreamImagesRequest>, I>>(base?: I): StreamImagesRequest {
-    return StreamImagesRequest.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<StreamImagesRequest>): StreamImagesRequest {
+    return StreamImagesRequest.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<StreamImagesRequest>, I>>(object: I): StreamImagesRequest {
+  fromPartial(object: DeepPartial<StreamImagesRequest>): StreamImagesRequest {
     const message = createBaseStreamImagesRequest();
     message.spec = (object.spec !== undefined && object.spec !== null)
       ? ImageGenerationSpec.fromPartial(object.spec)
@@ -442,10 +442,10 @@ export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<StreamImagesResponse>, I>>(base?: I): StreamImagesResponse {
-    return StreamImagesResponse.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<StreamImagesResponse>): StreamImagesResponse {
+    return StreamImagesResponse.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<StreamImagesResponse>, I>>(object: I): StreamImagesResponse {
+  fromPartial(object: DeepPartial<StreamImagesResponse>): StreamImagesResponse {
     const message = createBaseStreamImagesResponse();
     switch (object.event?.$case) {
       case "image": {
@@ -520,10 +520,10 @@ export const ListModelsRequest: MessageFns<ListModelsRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListModelsRequest>, I>>(base?: I): ListModelsRequest {
-    return ListModelsRequest.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<ListModelsRequest>): ListModelsRequest {
+    return ListModelsRequest.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<ListModelsRequest>, I>>(_: I): ListModelsRequest {
+  fromPartial(_: DeepPartial<ListModelsRequest>): ListModelsRequest {
     const message = createBaseListModelsRequest();
     return message;
   },
@@ -588,10 +588,10 @@ export const ListModelsResponse: MessageFns<ListModelsResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListModelsResponse>, I>>(base?: I): ListModelsResponse {
-    return ListModelsResponse.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<ListModelsResponse>): ListModelsResponse {
+    return ListModelsResponse.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<ListModelsResponse>, I>>(object: I): ListModelsResponse {
+  fromPartial(object: DeepPartial<ListModelsResponse>): ListModelsResponse {
     const message = createBaseListModelsResponse();
     message.models = object.models?.map((e) => ModelInfo.fromPartial(e)) || [];
     return message;
@@ -697,10 +697,6 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
-
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
@@ -712,6 +708,6 @@ export interface MessageFns<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -286,10 +286,10 @@ export const Seedream30Options: MessageFns<Seedream30Options> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Seedream30Options>, I>>(base?: I): Seedream30Options {
-    return Seedream30Options.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Seedream30Options>): Seedream30Options {
+    return Seedream30Options.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Seedream30Options>, I>>(object: I): Seedream30Options {
+  fromPartial(object: DeepPartial<Seedream30Options>): Seedream30Options {
     const message = createBaseSeedream30Options();
     message.modelId = object.modelId ?? "";
     message.size = (object.size !== undefined && object.size !== null)
@@ -417,10 +417,10 @@ export const Seedream40Options: MessageFns<Seedream40Options> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Seedream40Options>, I>>(base?: I): Seedream40Options {
-    return Seedream40Options.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Seedream40Options>): Seedream40Options {
+    return Seedream40Options.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Seedream40Options>, I>>(object: I): Seedream40Options {
+  fromPartial(object: DeepPartial<Seedream40Options>): Seedream40Options {
     const message = createBaseSeedream40Options();
     message.modelId = object.modelId ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
@@ -529,10 +529,10 @@ export const Seedream45Options: MessageFns<Seedream45Options> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Seedream45Options>, I>>(base?: I): Seedream45Options {
-    return Seedream45Options.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Seedream45Options>): Seedream45Options {
+    return Seedream45Options.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Seedream45Options>, I>>(object: I): Seedream45Options {
+  fromPartial(object: DeepPartial<Seedream45Options>): Seedream45Options {
     const message = createBaseSeedream45Options();
     message.modelId = object.modelId ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
@@ -678,10 +678,10 @@ export const Seedream50LiteOptions: MessageFns<Seedream50LiteOptions> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Seedream50LiteOptions>, I>>(base?: I): Seedream50LiteOptions {
-    return Seedream50LiteOptions.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Seedream50LiteOptions>): Seedream50LiteOptions {
+    return Seedream50LiteOptions.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Seedream50LiteOptions>, I>>(object: I): Seedream50LiteOptions {
+  fromPartial(object: DeepPartial<Seedream50LiteOptions>): Seedream50LiteOptions {
     const message = createBaseSeedream50LiteOptions();
     message.modelId = object.modelId ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
@@ -810,10 +810,10 @@ export const Seedream50ProOptions: MessageFns<Seedream50ProOptions> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Seedream50ProOptions>, I>>(base?: I): Seedream50ProOptions {
-    return Seedream50ProOptions.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Seedream50ProOptions>): Seedream50ProOptions {
+    return Seedream50ProOptions.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Seedream50ProOptions>, I>>(object: I): Seedream50ProOptions {
+  fromPartial(object: DeepPartial<Seedream50ProOptions>): Seedream50ProOptions {
     const message = createBaseSeedream50ProOptions();
     message.modelId = object.modelId ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
@@ -920,10 +920,10 @@ export const Seedream50FlashOptions: MessageFns<Seedream50FlashOptions> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Seedream50FlashOptions>, I>>(base?: I): Seedream50FlashOptions {
-    return Seedream50FlashOptions.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Seedream50FlashOptions>): Seedream50FlashOptions {
+    return Seedream50FlashOptions.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Seedream50FlashOptions>, I>>(object: I): Seedream50FlashOptions {
+  fromPartial(object: DeepPartial<Seedream50FlashOptions>): Seedream50FlashOptions {
     const message = createBaseSeedream50FlashOptions();
     message.modelId = object.modelId ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
@@ -945,10 +945,6 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
-
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
@@ -958,6 +954,6 @@ export interface MessageFns<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -552,10 +552,10 @@ export const ModelInfo: MessageFns<ModelInfo> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ModelInfo>, I>>(base?: I): ModelInfo {
-    return ModelInfo.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<ModelInfo>): ModelInfo {
+    return ModelInfo.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<ModelInfo>, I>>(object: I): ModelInfo {
+  fromPartial(object: DeepPartial<ModelInfo>): ModelInfo {
     const message = createBaseModelInfo();
     message.specField = object.specField ?? "";
     message.displayName = object.displayName ?? "";
@@ -599,10 +599,6 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
-
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
@@ -623,6 +619,6 @@ export interface MessageFns<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

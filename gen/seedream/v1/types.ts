@@ -282,10 +282,10 @@ export const Size: MessageFns<Size> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Size>, I>>(base?: I): Size {
-    return Size.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Size>): Size {
+    return Size.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Size>, I>>(object: I): Size {
+  fromPartial(object: DeepPartial<Size>): Size {
     const message = createBaseSize();
     switch (object.kind?.$case) {
       case "tier": {
@@ -379,10 +379,10 @@ export const Dimensions: MessageFns<Dimensions> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<Dimensions>, I>>(base?: I): Dimensions {
-    return Dimensions.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<Dimensions>): Dimensions {
+    return Dimensions.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<Dimensions>, I>>(object: I): Dimensions {
+  fromPartial(object: DeepPartial<Dimensions>): Dimensions {
     const message = createBaseDimensions();
     message.width = object.width ?? 0;
     message.height = object.height ?? 0;
@@ -453,10 +453,10 @@ export const ImageSetOptions: MessageFns<ImageSetOptions> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ImageSetOptions>, I>>(base?: I): ImageSetOptions {
-    return ImageSetOptions.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<ImageSetOptions>): ImageSetOptions {
+    return ImageSetOptions.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<ImageSetOptions>, I>>(object: I): ImageSetOptions {
+  fromPartial(object: DeepPartial<ImageSetOptions>): ImageSetOptions {
     const message = createBaseImageSetOptions();
     message.maxImages = object.maxImages ?? 0;
     return message;
@@ -545,10 +545,10 @@ export const CostEstimate: MessageFns<CostEstimate> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CostEstimate>, I>>(base?: I): CostEstimate {
-    return CostEstimate.fromPartial(base ?? ({} as any));
+  create(base?: DeepPartial<CostEstimate>): CostEstimate {
+    return CostEstimate.fromPartial(base ?? {});
   },
-  fromPartial<I extends Exact<DeepPartial<CostEstimate>, I>>(object: I): CostEstimate {
+  fromPartial(object: DeepPartial<CostEstimate>): CostEstimate {
     const message = createBaseCostEstimate();
     message.currencyCode = object.currencyCode ?? "";
     message.amountMicros = object.amountMicros ?? 0;
@@ -564,10 +564,6 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
-
-type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -589,6 +585,6 @@ export interface MessageFns<T> {
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
-  create<I extends Exact<DeepPartial<T>, I>>(base?: I): T;
-  fromPartial<I extends Exact<DeepPartial<T>, I>>(object: I): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }
