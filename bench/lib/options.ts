@@ -1,0 +1,61 @@
+/**
+ * Run options: defaults sized so the whole `npm run bench` stays under ~4 minutes on a 2-core machine;
+ * environment variables override them for quick iterations or deeper runs.
+ */
+import { fileURLToPath } from 'node:url';
+
+export type ScenarioName = 'url' | 'b64' | 'streams';
+
+export interface BenchOptions {
+  /** Repository root (the harness runs from dist/bench/). */
+  readonly root: string;
+  /** Gateway entry relative to the root. */
+  readonly gatewayEntry: string;
+  readonly scenarios: ReadonlySet<ScenarioName>;
+  /** Only these gateway paths (e.g. `grpc-unary`), for profiling one path; undefined = all. */
+  readonly paths: ReadonlySet<string> | undefined;
+  readonly warmupMs: number;
+  readonly measureMs: number;
+  /** Closed-loop concurrency of URL-mode phases. */
+  readonly urlConcurrency: number;
+  /** Closed-loop concurrency of base64 phases (answers are ≈ 1.6 MB each). */
+  readonly base64Concurrency: number;
+  /** Slow streams opened per transport (gRPC, then REST). */
+  readonly slowStreams: number;
+  /** Directory for gateway CPU profiles (`node --cpu-prof`), one per gateway process; unset = none. */
+  readonly cpuProfileDir: string | undefined;
+  /** Where latest.json and README.md live. */
+  readonly benchDir: string;
+}
+
+const ALL: readonly ScenarioName[] = ['url', 'b64', 'streams'];
+
+export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  const scenarios = (env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((name) => {
+    const scenario = ALL.find((known) => known === name.trim());
+    if (scenario === undefined) throw new Error(`BENCH_SCENARIOS: unknown scenario ${JSON.stringify(name)} (known: ${ALL.join(', ')})`);
+    return scenario;
+  });
+  return {
+    root,
+    gatewayEntry: env.BENCH_GATEWAY_ENTRY ?? 'dist/src/main.js',
+    scenarios: new Set(scenarios),
+    paths: env.BENCH_PATHS === undefined || env.BENCH_PATHS === '' ? undefined : new Set(env.BENCH_PATHS.split(',').map((p) => p.trim())),
+    warmupMs: positive(env, 'BENCH_WARMUP_MS', 1500),
+    measureMs: positive(env, 'BENCH_MEASURE_MS', 6000),
+    urlConcurrency: positive(env, 'BENCH_URL_CONCURRENCY', 32),
+    base64Concurrency: positive(env, 'BENCH_B64_CONCURRENCY', 8),
+    slowStreams: positive(env, 'BENCH_STREAMS', 500),
+    cpuProfileDir: env.BENCH_CPU_PROF === undefined || env.BENCH_CPU_PROF === '' ? undefined : env.BENCH_CPU_PROF,
+    benchDir: `${root}bench`,
+  };
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
+  return value;
+}

@@ -1,0 +1,119 @@
+/** The figures of a run as the Markdown that goes between the markers of bench/README.md. */
+import type { MemoryReading } from '../lib/memory-readings.js';
+import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
+import { pathLabels } from '../scenarios/paths.js';
+import type { PathResult, ThroughputResult } from '../scenarios/throughput.js';
+import type { BudgetLine } from './budget.js';
+import type { BenchResults } from './results.js';
+
+export function figuresMarkdown(results: BenchResults): string {
+  const { machine, settings } = results;
+  const commit = `${machine.commit}${machine.dirty === true ? ' (with uncommitted changes)' : ''}`;
+  const lines = [
+    `Run ${machine.date.slice(0, 16).replace('T', ' ')} UTC · Node ${machine.node} · ${machine.cpuModel} × ${machine.cpus} · commit ${commit} · ` +
+      `${settings.warmupMs / 1000} s warm-up + ${settings.measureMs / 1000} s measured per phase · whole run ${results.wallSeconds.toFixed(0)} s`,
+    '',
+    '**Budget (DESIGN §8)**',
+    '',
+    '| line | met | measured |',
+    '|---|---|---|',
+    ...results.budget.map(budgetRow),
+    '',
+  ];
+  if (results.url !== undefined) lines.push(...urlSection(results.url));
+  if (results.b64 !== undefined) lines.push(...base64Section(results.b64));
+  if (results.streams !== undefined) lines.push(...streamsSection(results.streams));
+  if (results.notRun.length > 0) lines.push('**Not run**', '', ...results.notRun.map((reason) => `- ${reason}`), '');
+  return lines.join('\n');
+}
+
+function budgetRow(line: BudgetLine): string {
+  return `| ${line.line} | ${line.met === null ? 'not measured' : line.met ? 'yes' : '**no**'} | ${line.detail} |`;
+}
+
+function urlSection(result: ThroughputResult): string[] {
+  return [
+    `**1. URL mode, zero simulator latency** (${result.concurrency} concurrent, closed loop)`,
+    '',
+    '| path | through | tracing | req/s | p50 ms | p99 ms | gateway CPU µs/req | simulator CPU µs/req | req/s ÷ direct | gateway CPU ÷ simulator CPU | other load |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...result.phases.map(
+      (p) =>
+        `| ${pathLabels[p.path]} | ${p.server} | ${p.tracing ?? '–'} | ${p.requestsPerSecond.toFixed(0)} | ${p.latencyMs.p50.toFixed(2)} | ${p.latencyMs.p99.toFixed(2)} | ` +
+        `${num(p.gatewayCpuUsPerRequest, 0)} | ${p.simulatorCpuUsPerRequest.toFixed(0)} | ${ratio(p.throughputRatio)} | ${ratio(p.cpuRatio)} | ${p.otherCpuPct.toFixed(0)}% |`,
+    ),
+    '',
+    ...tracingLines(result),
+  ];
+}
+
+function base64Section(result: ThroughputResult): string[] {
+  const first = result.phases[0];
+  const per = first === undefined ? '' : ` — ${first.imagesPerRequest} images, ${(first.base64BytesPerRequest / 1e6).toFixed(2)} MB of base64 per answer`;
+  return [
+    `**2. Base64 relay** (${result.concurrency} concurrent${per}; gRPC carries bytes, counted at their base64 size)`,
+    '',
+    '| path | req/s | MB/s of base64 | p50 ms | p99 ms | gateway CPU ms/MB | simulator CPU ms/MB | req/s ÷ direct | gateway CPU ÷ simulator CPU | other load |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...result.phases.map(
+      (p: PathResult) =>
+        `| ${pathLabels[p.path]} | ${p.requestsPerSecond.toFixed(1)} | ${((p.requestsPerSecond * p.base64BytesPerRequest) / 1e6).toFixed(0)} | ` +
+        `${p.latencyMs.p50.toFixed(1)} | ${p.latencyMs.p99.toFixed(1)} | ${num(p.gatewayCpuMsPerMb, 2)} | ${num(p.simulatorCpuMsPerMb, 2)} | ` +
+        `${ratio(p.throughputRatio)} | ${ratio(p.cpuRatio)} | ${p.otherCpuPct.toFixed(0)}% |`,
+    ),
+    '',
+    ...tracingLines(result),
+  ];
+}
+
+function streamsSection(result: SlowStreamsResult): string[] {
+  const kib = (value: number | null) => (value === null ? '–' : (value / 1024).toFixed(1));
+  const row = (label: string, reading: MemoryReading | null) =>
+    reading === null ? `| ${label} | not run | – | – |` : `| ${label} | ${kib(reading.rssKb)} | ${kib(reading.heapUsedKb)} | ${reading.fds} |`;
+  const n = result.streamsPerTransport;
+  const rounds = result.rounds.flatMap((round, i) => [
+    row(`round ${i + 1}: + ${n} gRPC StreamImages waiting`, round.grpcWaiting),
+    row(`round ${i + 1}: + ${n} REST stream: true waiting`, round.allWaiting),
+    row(`round ${i + 1}: all cancelled`, round.after),
+  ]);
+  const perStream = (rss: number | null, heap: number | null) => (rss === null ? 'not run' : `${rss.toFixed(1)} KiB RSS (${heap === null ? '–' : heap.toFixed(1)} KiB live heap)`);
+  const growth = result.heapGrowthPerRequestKb;
+  const retained = result.heapRetainedAfterFirstRoundKb;
+  return [
+    `**3. Slow concurrent streams** (${n} per transport, upstream holding every answer; every reading after a forced full GC)`,
+    '',
+    '| gateway | RSS MiB | live heap MiB | open fds |',
+    '|---|---:|---:|---:|',
+    row('idle, warmed up', result.gatewayIdle),
+    ...rounds,
+    '',
+    `Per waiting request (round 1): **gRPC ${perStream(result.kbPerWaitingGrpcStream, result.heapKbPerWaitingGrpcStream)}**, ` +
+      `**REST ${perStream(result.kbPerWaitingRestStream, result.heapKbPerWaitingRestStream)}**. ` +
+      `After cancelling: gateway fds ${signed(result.fdsLeftAfter)} vs idle, simulator fds ${signed(result.simulatorFdsLeftAfter)} vs idle ` +
+      `(upstream requests closed); live heap ${retained === null ? '–' : `${signed(Math.round(retained / 1024))} MiB`} above idle after the first round ` +
+      `and ${growth === null ? '–' : `${growth.toFixed(2)} KiB per request`} more after the second (≈ 0: no leak); ` +
+      `RSS ${signed(Math.round(result.rssRetainedKb / 1024))} MiB above idle (memory V8 and malloc keep for reuse).`,
+    '',
+  ];
+}
+
+function tracingLines(result: ThroughputResult): string[] {
+  return result.tracing.map(
+    (t) =>
+      `Tracing proof (${t.gateway}): the OTLP sink received ${t.spans} spans for ${t.requests} requests (${t.spansPerRequest.toFixed(2)} per request: ` +
+      `${Object.entries(t.spansByName).map(([name, count]) => `${name} ×${count}`).join(', ')}) in ${t.traceExports} trace exports, plus ${t.metricExports} metric exports, ` +
+      `${(t.exportedBytes / 1e6).toFixed(1)} MB in all.\n`,
+  );
+}
+
+function num(value: number | null, digits: number): string {
+  return value === null ? '–' : value.toFixed(digits);
+}
+
+function ratio(value: number | null): string {
+  return value === null ? '–' : `${value.toFixed(2)}×`;
+}
+
+function signed(value: number): string {
+  return value > 0 ? `+${value}` : String(value);
+}

@@ -1,0 +1,50 @@
+/**
+ * The machine-readable result of a run (`bench/results/latest.json`): where it ran, with which
+ * settings, every scenario's figures, and the budget verdicts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MachineInfo } from '../lib/machine.js';
+import type { BenchOptions } from '../lib/options.js';
+import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
+import type { ThroughputResult } from '../scenarios/throughput.js';
+import type { BudgetLine } from './budget.js';
+
+export interface BenchResults {
+  readonly machine: MachineInfo;
+  readonly settings: {
+    readonly warmupMs: number;
+    readonly measureMs: number;
+    readonly urlConcurrency: number;
+    readonly base64Concurrency: number;
+    readonly slowStreamsPerTransport: number;
+    readonly gatewayEntry: string;
+  };
+  readonly url?: ThroughputResult;
+  readonly b64?: ThroughputResult;
+  readonly streams?: SlowStreamsResult;
+  readonly budget: readonly BudgetLine[];
+  /** Scenarios or paths that could not run, and why. */
+  readonly notRun: readonly string[];
+  readonly wallSeconds: number;
+}
+
+export function settingsOf(options: BenchOptions): BenchResults['settings'] {
+  return {
+    warmupMs: options.warmupMs,
+    measureMs: options.measureMs,
+    urlConcurrency: options.urlConcurrency,
+    base64Concurrency: options.base64Concurrency,
+    slowStreamsPerTransport: options.slowStreams,
+    gatewayEntry: options.gatewayEntry,
+  };
+}
+
+/** Writes `results/latest.json` under `benchDir`; returns its path. */
+export function writeResults(benchDir: string, results: BenchResults): string {
+  const dir = join(benchDir, 'results');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'latest.json');
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: starts the OTLP sink and the standalone simulator, runs the scenarios (URL-mode
+ * overhead, base64 relay, slow concurrent streams) against freshly started gateway processes, writes
+ * bench/results/latest.json and the figures in bench/README.md. Any harness failure (a process that does
+ * not start, an error answer under load) exits non-zero; every child process is killed on the way out.
+ */
+import { join } from 'node:path';
+import { installChildCleanup, killAllChildren } from './lib/children.js';
+import { createBenchContext } from './lib/context.js';
+import { machineInfo } from './lib/machine.js';
+import { benchOptionsFromEnv } from './lib/options.js';
+import { startOtlpSink } from './lib/otlp-sink.js';
+import { startSimulator } from './lib/simulator-process.js';
+import { base64Budget, memoryBudget, urlBudget } from './report/budget.js';
+import { figuresMarkdown } from './report/markdown.js';
+import { updateReadmeFigures } from './report/readme.js';
+import { settingsOf, writeResults, type BenchResults } from './report/results.js';
+import { runBase64Relay } from './scenarios/base64-relay.js';
+import { runSlowStreams } from './scenarios/slow-streams.js';
+import { runUrlMode } from './scenarios/url-mode.js';
+
+/** Seed the simulator uses for seedless requests (so base64 answers come from its cache). */
+const FIXED_SEED = 20240601;
+
+async function main(): Promise<number> {
+  installChildCleanup();
+  const options = benchOptionsFromEnv(process.env);
+  const started = performance.now();
+  const machine = machineInfo(options.root);
+  process.stdout.write(`seedream-gateway bench · ${machine.date} · Node ${machine.node} · ${machine.cpuModel} × ${machine.cpus} · commit ${machine.commit}\n`);
+
+  const sink = await startOtlpSink();
+  const simulator = await startSimulator(options.root, FIXED_SEED);
+  const ctx = createBenchContext(options, simulator, sink);
+  let results: BenchResults;
+  try {
+    const step = (title: string) => process.stdout.write(`\n${title}\n`);
+    if (options.scenarios.has('url')) step('1. URL mode, zero simulator latency');
+    const url = options.scenarios.has('url') ? await runUrlMode(ctx) : undefined;
+    if (options.scenarios.has('b64')) step('2. Base64 relay');
+    const b64 = options.scenarios.has('b64') ? await runBase64Relay(ctx) : undefined;
+    if (options.scenarios.has('streams')) step(`3. Slow concurrent streams (${options.slowStreams} per transport)`);
+    const streams = options.scenarios.has('streams') ? await runSlowStreams(ctx) : undefined;
+    results = {
+      machine,
+      settings: settingsOf(options),
+      ...(url !== undefined && { url }),
+      ...(b64 !== undefined && { b64 }),
+      ...(streams !== undefined && { streams }),
+      budget: [urlBudget(url), base64Budget(b64), memoryBudget(streams)],
+      notRun: [
+        ...[...(url?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
+        ...(streams?.skipped === null || streams === undefined ? [] : [`slow REST streams: ${streams.skipped}`]),
+      ],
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await simulator.child.stop(5000);
+    await sink.close();
+  }
+
+  const markdown = figuresMarkdown(results);
+  process.stdout.write(`\n${markdown}\n`);
+  process.stdout.write(`results: ${writeResults(options.benchDir, results)}\n`);
+  if (options.scenarios.size === 3) {
+    updateReadmeFigures(join(options.benchDir, 'README.md'), markdown);
+    process.stdout.write(`figures: ${join(options.benchDir, 'README.md')}\n`);
+  } else {
+    process.stdout.write('bench/README.md left as it was (only a run of every scenario rewrites its figures)\n');
+  }
+  const missed = results.budget.filter((line) => line.met === false);
+  if (missed.length > 0) process.stdout.write(`\nBUDGET MISSED: ${missed.map((line) => line.line).join('; ')}\n`);
+  return missed.length > 0 && process.env.BENCH_ENFORCE_BUDGET === 'true' ? 2 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`\nbench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    killAllChildren();
+    process.exit(1);
+  },
+);
