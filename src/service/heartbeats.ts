@@ -1,7 +1,8 @@
 /**
  * Inserts a heartbeat whenever a source stays silent for `intervalMs`, so long renders keep streams alive
  * through proxies and let clients show progress (DESIGN §4). The source is never read ahead: its next
- * value is requested only after the previous one was taken.
+ * value is requested only after the previous one was taken. One timer per stream, re-armed on every
+ * pull (DESIGN §8: no timer allocation per event).
  */
 const TICK = Symbol('tick');
 
@@ -11,13 +12,29 @@ export async function* withHeartbeats<T, H>(
   heartbeat: () => H,
 ): AsyncGenerator<T | H> {
   const iterator = source[Symbol.asyncIterator]();
+  if (intervalMs <= 0) {
+    try {
+      for (;;) {
+        const result = await iterator.next();
+        if (result.done === true) return;
+        yield result.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  }
+  let fire: () => void = () => undefined;
+  let tick = new Promise<typeof TICK>((resolve) => (fire = () => resolve(TICK)));
+  const timer = setTimeout(() => fire(), intervalMs);
   try {
     for (;;) {
       const pending = iterator.next();
       pending.catch(() => undefined); // handled below; silences the rejection if we are closed first
       for (;;) {
-        const result = intervalMs > 0 ? await raceTick(pending, intervalMs) : await pending;
+        timer.refresh();
+        const result = await Promise.race([pending, tick]);
         if (result === TICK) {
+          tick = new Promise<typeof TICK>((resolve) => (fire = () => resolve(TICK)));
           yield heartbeat();
           continue;
         }
@@ -27,18 +44,7 @@ export async function* withHeartbeats<T, H>(
       }
     }
   } finally {
-    await iterator.return?.();
-  }
-}
-
-async function raceTick<R>(pending: Promise<R>, ms: number): Promise<R | typeof TICK> {
-  let timer: NodeJS.Timeout | undefined;
-  const tick = new Promise<typeof TICK>((resolve) => {
-    timer = setTimeout(() => resolve(TICK), ms);
-  });
-  try {
-    return await Promise.race([pending, tick]);
-  } finally {
     clearTimeout(timer);
+    await iterator.return?.();
   }
 }

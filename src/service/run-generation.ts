@@ -80,8 +80,10 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
     imagesDelivered: meter.delivered,
     imagesFailed: meter.failed,
   });
+  // With one request there is nothing to merge: skip a layer every event would pass through.
+  const merged = sources.length === 1 && sources[0] !== undefined ? sources[0]() : mergeBounded(sources, deps.fanoutConcurrency);
   const outcomes = withHeartbeats<RequestOutcome, GenerationEvent>(
-    mergeBounded(sources, deps.fanoutConcurrency),
+    merged,
     deps.heartbeatIntervalMs,
     heartbeat,
   )[Symbol.asyncIterator]();

@@ -6,6 +6,7 @@
  * upstream attempt, with current semantic conventions (conventions D.3 explains why not the
  * auto-instrumentations).
  */
+import { ROOT_CONTEXT, type ContextManager } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter as OtlpJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -33,6 +34,19 @@ export interface StartTelemetryOptions {
 
 let running: TelemetryHandle | undefined;
 
+/** A context manager that tracks nothing: `active()` is always the root context. */
+const explicitContextOnly: ContextManager = {
+  active: () => ROOT_CONTEXT,
+  with: (_context, fn, thisArg, ...args) => fn.call(thisArg, ...args),
+  bind: (_context, target) => target,
+  enable() {
+    return this;
+  },
+  disable() {
+    return this;
+  },
+};
+
 /** The telemetry started in this process (by the `--import` bootstrap or by startTelemetry), if any. */
 export function runningTelemetry(): TelemetryHandle | undefined {
   return running;
@@ -54,6 +68,10 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     // Logs go to stdout through pino; the SDK's log pipeline stays off (it would default to OTLP).
     logRecordProcessors: [],
     instrumentations: [],
+    // No async context tracking: the gateway passes trace contexts explicitly (its async generators
+    // resume in other contexts anyway), and AsyncLocalStorage's promise hooks would tax every promise of
+    // every call (measured: bench/README.md).
+    contextManager: explicitContextOnly,
     textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   });
   sdk.start();

@@ -29,15 +29,19 @@ export interface Attempt {
 
 /** Starts an attempt with the caller's signal and timeout. */
 export function startAttempt(options: UpstreamCallOptions): Attempt {
+  // One controller that follows the caller's signal and our timer. Cheaper per call than
+  // AbortSignal.any (DESIGN §8), and our own timer rather than AbortSignal.timeout: it is cleared when
+  // the attempt ends, so a finished request holds no timer for the rest of `timeoutMs`.
   const local = new AbortController();
-  // Our own timer rather than AbortSignal.timeout: it is cleared when the attempt ends, so a finished
-  // request holds no timer for the rest of `timeoutMs` (DESIGN §8: waiting must stay cheap).
+  const caller = options.signal;
+  const followCaller = () => local.abort(caller.reason);
+  if (caller.aborted) followCaller();
+  else caller.addEventListener('abort', followCaller, { once: true });
   const delay = Math.min(Math.max(options.timeoutMs, 0), MAX_TIMER_MS);
   const timer = setTimeout(() => local.abort(new AttemptTimeoutError('upstream timeout')), delay);
-  const signal = AbortSignal.any([options.signal, local.signal]);
 
   return {
-    signal,
+    signal: local.signal,
     upstream: {},
     failure(error) {
       // The caller's cancel wins over everything: whatever undici reports then is a consequence.
@@ -58,6 +62,7 @@ export function startAttempt(options: UpstreamCallOptions): Attempt {
     },
     finish() {
       clearTimeout(timer);
+      caller.removeEventListener('abort', followCaller);
     },
   };
 }

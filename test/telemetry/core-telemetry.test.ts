@@ -19,13 +19,12 @@ async function run(script: Script, capturePrompts = false, extra: Partial<Genera
   const edge = tracer.startSpan('edge');
   const events: GenerationEvent[] = [];
   let error: unknown;
-  await context.with(trace.setSpan(context.active(), edge), async () => {
-    try {
-      for await (const event of generator.generate({ ...spec, ...extra }, { signal: new AbortController().signal, caller: { keyName: 'web' } })) events.push(event);
-    } catch (e) {
-      error = e;
-    }
-  });
+  try {
+    const traceContext = trace.setSpan(context.active(), edge);
+    for await (const event of generator.generate({ ...spec, ...extra }, { signal: new AbortController().signal, caller: { keyName: 'web' }, traceContext })) events.push(event);
+  } catch (e) {
+    error = e;
+  }
   edge.end();
   return { upstream, events, error, edge };
 }
