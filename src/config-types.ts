@@ -1,0 +1,95 @@
+/**
+ * The shape of the gateway's configuration, as `loadConfig` (src/config.ts) returns it: frozen, fully
+ * validated, every default applied. Each value's env variable is documented in src/config-keys.ts.
+ */
+import type { ModelKey, Region } from './models/types.js';
+import type { PriceOverride } from './models/pricing.js';
+
+/** A caller key: its name (for logs and metrics) and the SHA-256 of the key itself. */
+export interface ApiKeyEntry {
+  readonly name: string;
+  readonly sha256: Buffer;
+}
+
+export type UpstreamConfig =
+  | { readonly kind: 'simulator'; readonly region: Region }
+  | {
+      readonly kind: 'ark';
+      readonly baseUrl: string;
+      readonly apiKey: string;
+      readonly region: Region;
+      /** Model key → Ark endpoint id (`ep-…`) sent instead of the model id. */
+      readonly endpointIds: Readonly<Partial<Record<ModelKey, string>>>;
+    }
+  | { readonly kind: 'openai-compatible'; readonly baseUrl: string; readonly apiKey: string; readonly region: Region };
+
+export interface Config {
+  readonly server: {
+    readonly host: string;
+    readonly grpcPort: number;
+    readonly httpPort: number;
+    readonly shutdownGraceMs: number;
+    readonly grpcMaxReceiveMessageBytes: number;
+    readonly grpcKeepaliveTimeMs: number;
+    readonly grpcKeepaliveTimeoutMs: number;
+    readonly grpcMaxConcurrentStreams: number;
+    readonly grpcMaxConnectionAgeMs: number | undefined;
+    readonly httpBodyLimitBytes: number;
+  };
+  readonly auth: {
+    readonly keys: readonly ApiKeyEntry[];
+    /** Whether running without keys against a real upstream is allowed. */
+    readonly allowOpen: boolean;
+  };
+  readonly upstream: UpstreamConfig;
+  readonly upstreamHttp: {
+    readonly timeoutMs: number;
+    readonly connectTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly deadlineMarginMs: number;
+    readonly preferStreaming: boolean;
+  };
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly limits: {
+    readonly maxN: number;
+    readonly maxImagesPerRequest: number;
+    readonly promptMaxChars: number;
+    readonly maxReferenceImageBytes: number;
+    readonly fanoutConcurrency: number;
+    readonly maxConcurrentGenerations: number;
+    readonly maxConcurrentGenerationsPerKey: number;
+  };
+  readonly heartbeatIntervalMs: number;
+  readonly pricing: { readonly currency: string; readonly overrides: Readonly<Partial<Record<ModelKey, PriceOverride>>> };
+  readonly simulator: SimulatorConfig;
+  readonly telemetry: TelemetryConfig;
+  readonly logLevel: LogLevel;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface SimulatorConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Accepted key; undefined = any non-empty key. */
+  readonly apiKey: string | undefined;
+  readonly latencyMs: number;
+  readonly urlTtlMs: number;
+  /** Seed for requests without one; undefined = random per request (as upstream). */
+  readonly fixedSeed: number | undefined;
+}
+
+export interface TelemetryConfig {
+  readonly serviceName: string;
+  readonly disabled: boolean;
+  /** OTLP/HTTP traces URL; undefined = no trace export. */
+  readonly tracesEndpoint: string | undefined;
+  /** OTLP/HTTP metrics URL; undefined = no metric export. */
+  readonly metricsEndpoint: string | undefined;
+  readonly protocol: 'http/protobuf' | 'http/json';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly metricExportIntervalMs: number;
+  /** Port of the Prometheus scrape endpoint; undefined = off. */
+  readonly prometheusPort: number | undefined;
+  readonly capturePrompts: boolean;
+}
