@@ -13,6 +13,7 @@ import {
 } from '../../gen/seedream/v1/events.js';
 import type { StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
 import type { CostEstimate as ProtoCostEstimate } from '../../gen/seedream/v1/types.js';
+import { decodeBase64 } from '../base64.js';
 import type {
   CostEstimate,
   DeliveredImage,
@@ -30,7 +31,7 @@ export function generatedImageFromDomain(image: DeliveredImage): GeneratedImage 
     content:
       content.kind === 'url'
         ? { $case: 'url', value: content.url }
-        : { $case: 'data', value: Buffer.from(content.base64, 'base64') },
+        : { $case: 'data', value: decodeBase64(content.base64) },
     expiresAt: content.kind === 'url' ? content.expiresAt : undefined,
     mimeType: image.mimeType,
     width: image.width,

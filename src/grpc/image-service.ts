@@ -11,13 +11,21 @@ import type { CallerContext } from './auth-middleware.js';
 import { deadlineFromMetadata } from './call-deadline.js';
 import { streamResponseFromEvent } from './events-to-proto.js';
 import { generateResponseFromEvents } from './generate-response-from-events.js';
+import { encodeGenerateImagesResponse, encodeStreamImagesResponse } from './image-response-encoding.js';
 import { modelInfoFromListing } from './model-info-from-listing.js';
 import { fullMessageServiceDefinition } from './service-definition.js';
 import { specFromProto } from './spec-from-proto.js';
 import type { TraceContextExt } from './tracing-middleware.js';
 
-/** ImageService for nice-grpc's server, typed with the full generated messages. */
-export const imageServiceDefinition = fullMessageServiceDefinition(ImageServiceDefinition);
+const generatedDefinition = fullMessageServiceDefinition(ImageServiceDefinition);
+
+/** ImageService for nice-grpc's server, typed with the full generated messages; the responses that
+ *  carry image bytes are serialized with one copy of each image (image-response-encoding.ts). */
+export const imageServiceDefinition = {
+  ...generatedDefinition,
+  generateImages: { ...generatedDefinition.generateImages, responseSerialize: encodeGenerateImagesResponse },
+  streamImages: { ...generatedDefinition.streamImages, responseSerialize: encodeStreamImagesResponse },
+};
 
 /** What the handlers implement: full messages in and out, the caller and trace context in the context. */
 export type ImageServiceHandlers = ServiceImplementation<typeof imageServiceDefinition, CallerContext & TraceContextExt>;

@@ -41,7 +41,7 @@ export async function writeImageStream(options: ImageStreamOptions): Promise<Str
   const writer = openSse(options.raw, options.headers);
   let images = 0;
   let failures = 0;
-  const frameOf = (event: GenerationEvent): string => {
+  const frameOf = (event: GenerationEvent): string | Buffer => {
     const created = unixSeconds(options.now());
     switch (event.type) {
       case 'image':

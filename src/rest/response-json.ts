@@ -1,19 +1,22 @@
 /**
  * The core's events → Ark-shaped JSON (reference §2 and §3.2): the non-streaming response body and the
- * payloads of the SSE events. Each body is serialized in one `JSON.stringify` pass, so an image's base64
- * is copied into the output once and never decoded or parsed again (DESIGN §8).
+ * payloads of the SSE events. Everything but an image's base64 is serialized by `JSON.stringify`; the
+ * base64 goes into the output as it is (json-parts.ts), copied once and never decoded, scanned or
+ * parsed again (DESIGN §8).
  */
 import type { CostEstimate, DeliveredImage, ImageFailure, Usage } from '../service/types.js';
+import { concatParts, jsonObjectWithBase64, type JsonPart } from './json-parts.js';
 
 /** Ark's `size` field: `WIDTHxHEIGHT`. */
 function sizeOf(image: DeliveredImage): string {
   return `${image.width}x${image.height}`;
 }
 
-/** A `data[i]` item: `{url, size}` or `{b64_json, size}` (reference §2). */
-export function imageItem(image: DeliveredImage): { url: string; size: string } | { b64_json: string; size: string } {
+/** A `data[i]` item: `{url, size}` or `{b64_json, size}` (reference §2), with `leading` members first. */
+function imageJson(image: DeliveredImage, leading: object): JsonPart[] {
   const content = image.content;
-  return content.kind === 'url' ? { url: content.url, size: sizeOf(image) } : { b64_json: content.base64, size: sizeOf(image) };
+  if (content.kind === 'base64') return jsonObjectWithBase64(leading, 'b64_json', content.base64, { size: sizeOf(image) });
+  return [JSON.stringify({ ...leading, url: content.url, size: sizeOf(image) })];
 }
 
 /** A failed `data[i]` item, as Ark reports one image of a set failing (reference §2). */
@@ -45,34 +48,38 @@ export function unixSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
+/** One `data[i]` item of a non-streaming call: an image or a failed image. */
+export type CollectedItem = { readonly index: number; readonly image: DeliveredImage } | { readonly index: number; readonly failure: ImageFailure };
+
 /** What a non-streaming call collected: images and failures in arrival order, then usage. */
 export interface CollectedResult {
-  readonly items: ReadonlyArray<{ readonly index: number; readonly item: object }>;
+  readonly items: readonly CollectedItem[];
   readonly usage: Usage;
   readonly model: string;
 }
 
-/** The non-streaming response body: `data` ordered by image index, failures in place (reference §2). */
-export function imagesResponseBody(result: CollectedResult, created: number, webSearch: boolean, warnings: readonly string[]): string {
-  const data = [...result.items].sort((a, b) => a.index - b.index).map((entry) => entry.item);
-  return JSON.stringify({
-    created,
-    model: result.model,
-    data,
-    usage: usageJson(result.usage, webSearch),
-    ...(warnings.length > 0 && { warnings }),
-  });
+/**
+ * The non-streaming response body: `data` ordered by image index, failures in place (reference §2).
+ * The bytes of `JSON.stringify({created, model, data, usage, warnings?})`, written into one buffer.
+ */
+export function imagesResponseBody(result: CollectedResult, created: number, webSearch: boolean, warnings: readonly string[]): Buffer {
+  const head = JSON.stringify({ created, model: result.model });
+  const tail = JSON.stringify({ usage: usageJson(result.usage, webSearch), ...(warnings.length > 0 && { warnings }) });
+  const parts: JsonPart[] = [`${head.slice(0, -1)},"data":[`];
+  [...result.items]
+    .sort((a, b) => a.index - b.index)
+    .forEach((item, i) => {
+      if (i > 0) parts.push(',');
+      if ('image' in item) parts.push(...imageJson(item.image, {}));
+      else parts.push(JSON.stringify(failureItem(item.failure)));
+    });
+  parts.push(`],${tail.slice(1)}`);
+  return concatParts(parts);
 }
 
-/** `image_generation.partial_succeeded` (reference §3.2). */
-export function partialSucceededJson(image: DeliveredImage, model: string, created: number): string {
-  return JSON.stringify({
-    type: 'image_generation.partial_succeeded',
-    model,
-    created,
-    image_index: image.index,
-    ...imageItem(image),
-  });
+/** `image_generation.partial_succeeded` (reference §3.2), as JSON parts (the base64 as it is). */
+export function partialSucceededJson(image: DeliveredImage, model: string, created: number): JsonPart[] {
+  return imageJson(image, { type: 'image_generation.partial_succeeded', model, created, image_index: image.index });
 }
 
 /** `image_generation.partial_failed` (reference §3.2). Carries `error`, which OpenAI SDKs raise on (§3.4). */

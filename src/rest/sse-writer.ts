@@ -5,13 +5,20 @@
  * `drain` (or the client leaving), so a slow reader never makes the gateway buffer a whole stream.
  */
 import type { ServerResponse } from 'node:http';
+import { concatParts, hasBase64, type JsonPart } from './json-parts.js';
 
 /** The terminator OpenAI SDKs and Ark clients stop at (reference §3.1, §3.4). */
 export const SSE_DONE = 'data: [DONE]\n\n';
 
-/** One event frame. `json` is single-line (JSON.stringify escapes newlines), so one `data:` line suffices. */
-export function sseEvent(name: string, json: string): string {
-  return `event: ${name}\ndata: ${json}\n\n`;
+/**
+ * One event frame. `json` is single-line (JSON.stringify escapes newlines, base64 has none), so one
+ * `data:` line suffices. A frame with base64 among its parts (an image) becomes one buffer — one write,
+ * so one HTTP chunk per frame as before — with the image copied once; any other frame stays a string.
+ */
+export function sseEvent(name: string, json: string | readonly JsonPart[]): string | Buffer {
+  if (typeof json === 'string') return `event: ${name}\ndata: ${json}\n\n`;
+  if (hasBase64(json)) return concatParts([`event: ${name}\ndata: `, ...json, '\n\n']);
+  return `event: ${name}\ndata: ${json.join('')}\n\n`;
 }
 
 /** A comment frame: ignored by SSE parsers (the OpenAI SDK included), but it keeps proxies from timing
@@ -22,7 +29,7 @@ export function sseComment(text: string): string {
 
 export interface SseWriter {
   /** Writes a frame; resolves true once the socket can take more, false when the client has gone. */
-  write(frame: string): Promise<boolean>;
+  write(frame: string | Uint8Array): Promise<boolean>;
   /** Ends the response (no-op when the client has gone). */
   end(): void;
   /** Whether the client is still connected. */

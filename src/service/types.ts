@@ -3,6 +3,7 @@
  * gRPC and REST edges translate their wire shapes into these and back.
  */
 import type { Context } from '@opentelemetry/api';
+import type { Base64Text } from '../base64.js';
 import type {
   ModelKey,
   OutputFormatName,
@@ -68,7 +69,9 @@ export interface GenerateContext {
 
 export type ImageContent =
   | { readonly kind: 'url'; readonly url: string; readonly expiresAt: Date }
-  | { readonly kind: 'base64'; readonly base64: string };
+  /** The image file as checked base64 text: REST writes it into JSON as it is, gRPC decodes it once
+   *  (DESIGN §3, §8). */
+  | { readonly kind: 'base64'; readonly base64: Base64Text };
 
 export interface DeliveredImage {
   /** Unique within the call: requestIndex × imagesPerRequest + setIndex. */

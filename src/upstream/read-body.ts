@@ -1,9 +1,10 @@
 /**
  * Reading response bodies: a whole body with a size bound (DESIGN §9: every size is bounded before
- * allocation; chunks are joined once — one copy, whatever the chunking), and the bounded draining of
- * a body's unneeded rest.
+ * allocation), as the chunks it arrived in or joined once — one copy, whatever the chunking — and the
+ * bounded draining of a body's unneeded rest.
  */
 import type { Readable } from 'node:stream';
+import { byteChain, type ByteChain } from './byte-chain.js';
 
 /** Thrown when a body exceeds its bound; the caller maps it. */
 export class BodyTooLargeError extends Error {
@@ -14,14 +15,24 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * Reads `body` to the end. Over `limit` bytes: with `truncate`, returns the first `limit` bytes and
- * stops reading (closing the stream); otherwise throws BodyTooLargeError.
+ * Reads `body` to the end, as one buffer. Over `limit` bytes: with `truncate`, returns the first
+ * `limit` bytes and stops reading (closing the stream); otherwise throws BodyTooLargeError.
  */
 export async function readBody(
   body: AsyncIterable<Uint8Array>,
   limit: number,
   truncate = false,
 ): Promise<Buffer> {
+  const { pieces, length } = await readBodyPieces(body, limit, truncate);
+  return pieces.length === 1 && pieces[0] !== undefined ? pieces[0] : Buffer.concat(pieces, length);
+}
+
+/** Reads `body` to the end like `readBody`, keeping the chunks as they arrived (no joining copy). */
+export async function readBodyPieces(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+  truncate = false,
+): Promise<ByteChain> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
@@ -35,7 +46,7 @@ export async function readBody(
     chunks.push(buf);
     total += buf.length;
   }
-  return chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, total);
+  return byteChain(chunks);
 }
 
 /**

@@ -1,16 +1,20 @@
 /**
  * An incremental Server-Sent Events parser (WHATWG HTML §9.2.6 "Interpreting an event stream"),
  * vendor-neutral. It works on bytes, so a chunk may split anywhere — inside a multi-byte UTF-8
- * character or between `\r` and `\n` — and each line is decoded once, when it is complete. Partial
- * lines are kept as a list of chunk views and joined once, so a 20 MB `data:` line arriving in 16 KB
- * chunks is scanned and copied a constant number of times (linear, no re-scanning of the buffer).
+ * character or between `\r` and `\n`. A line is kept as the list of chunk views it arrived in, so a
+ * 20 MB `data:` line arriving in 16 KB chunks is scanned once and never copied (linear, no re-scanning).
+ * A frame's data stays bytes in those pieces: the decoder, which knows what the data holds, decodes
+ * what it needs — an image's base64 is neither joined into one buffer nor decoded as UTF-8 (DESIGN §8).
  */
+import { byteAt, byteChain, chainText, indexOfByte, slicePieces, type ByteChain } from './byte-chain.js';
 
-/** One dispatched event. `data` is the `data:` lines joined with `\n`. */
+/** One dispatched event. */
 export interface SseFrame {
   /** The `event:` field; undefined when the frame had none (the spec's default type "message"). */
   readonly event: string | undefined;
-  readonly data: string;
+  /** The `data:` lines joined with `\n`, as the UTF-8 bytes they arrived in: views of the received
+   *  chunks, never copied (byte-chain.ts). */
+  readonly data: ByteChain;
   /** The last `id:` seen on the stream so far, if any. */
   readonly id: string | undefined;
 }
@@ -42,6 +46,9 @@ const LF = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
+const NEWLINE = Buffer.from('\n');
+/** The longest field name the parser acts on (`event`; `retry` is ignored). */
+const MAX_FIELD_NAME = 5;
 /** Default frame bound: room for one base64 image of the largest size (16.8 MP, reference §1.3; a
  *  rendered PNG of that size is typically 20–40 MB as base64), not for a runaway stream. */
 export const DEFAULT_MAX_SSE_FRAME_BYTES = 64 * 1024 * 1024;
@@ -53,7 +60,7 @@ export function createSseParser(options: SseParserOptions = {}): SseParser {
   let frameBytes = 0; // bytes of the current frame so far, partial line included
   let skipLf = false; // the previous chunk ended in `\r`: a leading `\n` belongs to it
   let firstLine = true; // a UTF-8 BOM is dropped from the stream's first line (spec)
-  let dataLines: string[] = [];
+  let dataLines: Buffer[][] = []; // pieces of each `data:` value
   let event: string | undefined;
   let lastId: string | undefined;
 
@@ -65,36 +72,35 @@ export function createSseParser(options: SseParserOptions = {}): SseParser {
   function dispatch(out: SseFrame[]): void {
     // Spec: a frame with no data is not dispatched; either way the buffers reset.
     if (dataLines.length > 0) {
-      const data = dataLines.length === 1 ? (dataLines[0] ?? '') : dataLines.join('\n');
-      out.push({ event, data, id: lastId });
+      out.push({ event, data: byteChain(joinLines(dataLines)), id: lastId });
     }
     dataLines = [];
     event = undefined;
     frameBytes = 0;
   }
 
-  function line(raw: Buffer, out: SseFrame[]): void {
-    let buf = raw;
+  function line(raw: ByteChain, out: SseFrame[]): void {
+    let from = 0;
     if (firstLine) {
       firstLine = false;
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      if (byteAt(raw, 0) === 0xef && byteAt(raw, 1) === 0xbb && byteAt(raw, 2) === 0xbf) from = 3;
     }
-    if (buf.length === 0) return dispatch(out);
-    if (buf[0] === COLON) return; // comment line
-    const colon = buf.indexOf(COLON);
-    const nameEnd = colon === -1 ? buf.length : colon;
-    let valueStart = colon === -1 ? buf.length : colon + 1;
-    if (buf[valueStart] === SPACE) valueStart++; // one leading space after the colon is dropped
-    const name = buf.toString('latin1', 0, nameEnd);
-    switch (name) {
+    if (raw.length === from) return dispatch(out);
+    if (byteAt(raw, from) === COLON) return; // comment line
+    const colon = indexOfByte(raw, COLON, from);
+    const nameEnd = colon === -1 ? raw.length : colon;
+    if (nameEnd - from > MAX_FIELD_NAME) return; // an unknown field, ignored as the spec says
+    let valueStart = colon === -1 ? raw.length : colon + 1;
+    if (byteAt(raw, valueStart) === SPACE) valueStart++; // one leading space after the colon is dropped
+    switch (chainText(raw, from, nameEnd, 'latin1')) {
       case 'data':
-        dataLines.push(buf.toString('utf8', valueStart));
+        dataLines.push(slicePieces(raw, valueStart, raw.length));
         return;
       case 'event':
-        event = buf.toString('utf8', valueStart);
+        event = chainText(raw, valueStart, raw.length);
         return;
       case 'id': {
-        const id = buf.toString('utf8', valueStart);
+        const id = chainText(raw, valueStart, raw.length);
         if (!id.includes('\0')) lastId = id;
         return;
       }
@@ -104,11 +110,11 @@ export function createSseParser(options: SseParserOptions = {}): SseParser {
   }
 
   function completeLine(tail: Buffer, out: SseFrame[]): void {
-    if (partial.length === 0) return line(tail, out);
+    if (partial.length === 0) return line(byteChain([tail]), out);
     partial.push(tail);
-    const whole = Buffer.concat(partial);
+    const pieces = partial;
     partial = [];
-    line(whole, out);
+    line(byteChain(pieces), out);
   }
 
   return {
@@ -151,6 +157,17 @@ export function createSseParser(options: SseParserOptions = {}): SseParser {
       return out;
     },
   };
+}
+
+/** The pieces of a frame's lines joined with `\n` (spec: "append a single U+000A LINE FEED"). */
+function joinLines(lines: readonly Buffer[][]): Buffer[] {
+  if (lines.length === 1) return lines[0] ?? [];
+  const pieces: Buffer[] = [];
+  lines.forEach((line, i) => {
+    if (i > 0) pieces.push(NEWLINE);
+    pieces.push(...line);
+  });
+  return pieces;
 }
 
 /** Parses an async byte stream into frames; the source is closed when the consumer stops early. */

@@ -3,6 +3,7 @@
  * (src/upstream/ark/, src/upstream/openai-compatible/) speak HTTP to a Seedream API and map every
  * failure to a GatewayError; the core never sees HTTP.
  */
+import type { Base64Text } from '../base64.js';
 import type { ModelEntry, OutputFormatName, PromptOptimizationModeName } from '../models/types.js';
 
 /** One upstream request: a single call to the images endpoint (one image, or one image set). */
@@ -46,8 +47,9 @@ export interface UpstreamImage {
   /** The upstream's `image_index` (0-based, counting failed attempts too). */
   readonly index: number;
   readonly url?: string;
-  /** Raw base64 (no data-URI prefix), exactly as received. */
-  readonly b64?: string;
+  /** Raw base64 (no data-URI prefix), exactly as received and checked to be base64; relayed as it is
+   *  or decoded once, never parsed or re-encoded (DESIGN §8). */
+  readonly b64?: Base64Text;
   /** Reported size; absent for models that do not report it (3.0). */
   readonly width?: number;
   readonly height?: number;

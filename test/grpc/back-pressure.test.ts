@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ResponseFormat } from '../../gen/seedream/v1/generation_spec.js';
 import { StreamImagesRequest, StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
 import { startGrpcApp, testSpec } from '../helpers/grpc-app.js';
-import { completed, image, scriptedUpstream } from '../helpers/scripted-upstream.js';
+import { base64Of, completed, image, scriptedUpstream } from '../helpers/scripted-upstream.js';
 
 // More messages than a paused grpc-js client buffers (16) plus what HTTP/2 windows hold in flight.
 const SET = 15;
@@ -18,7 +18,7 @@ const IMAGE_BYTES = 256 * 1024;
 describe('StreamImages back-pressure', () => {
   it('pulls no further events while the client is not reading, and delivers everything once it reads', async () => {
     let produced = 0;
-    const b64 = Buffer.alloc(IMAGE_BYTES, 7).toString('base64');
+    const b64 = base64Of(Buffer.alloc(IMAGE_BYTES, 7).toString('base64'));
     const upstream = scriptedUpstream(async function* () {
       for (let i = 0; i < SET; i += 1) {
         produced += 1;

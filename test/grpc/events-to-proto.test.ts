@@ -7,7 +7,7 @@ import { generateResponseFromEvents } from '../../src/grpc/generate-response-fro
 import { modelInfoFromListing } from '../../src/grpc/model-info-from-listing.js';
 import { createImageGenerator } from '../../src/service/image-generator.js';
 import type { DeliveredImage, GenerationEvent } from '../../src/service/types.js';
-import { scriptedUpstream } from '../helpers/scripted-upstream.js';
+import { base64Of, scriptedUpstream } from '../helpers/scripted-upstream.js';
 
 const image = (index: number, content: DeliveredImage['content']): DeliveredImage => ({
   index,
@@ -21,7 +21,7 @@ const image = (index: number, content: DeliveredImage['content']): DeliveredImag
 
 describe('events → proto', () => {
   it('decodes inline base64 into bytes once, and keeps URLs with their expiry', () => {
-    const bytes = generatedImageFromDomain(image(1, { kind: 'base64', base64: Buffer.from('PNGDATA').toString('base64') }));
+    const bytes = generatedImageFromDomain(image(1, { kind: 'base64', base64: base64Of(Buffer.from('PNGDATA').toString('base64')) }));
     expect(bytes.content).toEqual({ $case: 'data', value: Buffer.from('PNGDATA') });
     expect(bytes.expiresAt).toBeUndefined();
     const expiresAt = new Date('2030-01-01T00:00:00Z');
@@ -53,10 +53,10 @@ describe('events → proto', () => {
 
   it('collects a generation into one response ordered by index, ignoring heartbeats', async () => {
     async function* events(): AsyncGenerator<GenerationEvent> {
-      yield { type: 'image', image: image(2, { kind: 'base64', base64: 'AA==' }) };
+      yield { type: 'image', image: image(2, { kind: 'base64', base64: base64Of('AA==') }) };
       yield { type: 'heartbeat', elapsedMs: 1, imagesDelivered: 1, imagesFailed: 0 };
       yield { type: 'failure', failure: { index: 1, requestIndex: 0, setIndex: 1, kind: 'content_moderated', code: 'X', message: '' } };
-      yield { type: 'image', image: image(0, { kind: 'base64', base64: 'AA==' }) };
+      yield { type: 'image', image: image(0, { kind: 'base64', base64: base64Of('AA==') }) };
       yield { type: 'completed', model: 'm-1', usage: { generatedImages: 2, failedImages: 1, outputTokens: 16, webSearches: 0 } };
     }
     const response = await generateResponseFromEvents(events());

@@ -4,7 +4,7 @@ import { ResponseFormat } from '../../gen/seedream/v1/generation_spec.js';
 import { OutputFormat, SizeTier } from '../../gen/seedream/v1/types.js';
 import { decodeImage } from '../simulator/image-decoders.js';
 import { collectStream, startGrpcApp, testSpec, type TestGrpcApp } from '../helpers/grpc-app.js';
-import { completed, image, scriptedUpstream, wait } from '../helpers/scripted-upstream.js';
+import { base64Of, completed, image, scriptedUpstream, wait } from '../helpers/scripted-upstream.js';
 
 describe('ImageService on the embedded simulator', () => {
   let gw: TestGrpcApp;
@@ -82,9 +82,9 @@ describe('ImageService event conversion', () => {
   it('streams heartbeats and failures as they happen, and GenerateImages collects them in index order', async () => {
     const upstream = scriptedUpstream(async function* (_call, signal) {
       await wait(120, signal);
-      yield image(1, { b64: Buffer.from('second').toString('base64'), url: undefined });
+      yield image(1, { b64: base64Of(Buffer.from('second').toString('base64')), url: undefined });
       yield { type: 'failure', index: 2, code: 'OutputImageSensitiveContentDetected', message: 'blocked' };
-      yield image(0, { b64: Buffer.from('first').toString('base64'), url: undefined });
+      yield image(0, { b64: base64Of(Buffer.from('first').toString('base64')), url: undefined });
       yield completed(2);
     });
     const gw = await startGrpcApp({ upstream, env: { HEARTBEAT_INTERVAL_MS: '40' } });

@@ -2,6 +2,7 @@
  * A scripted ImageUpstream for core tests: each attempt runs a script that yields events (or throws),
  * and every call is recorded with its signal, so tests can assert what the core asked and aborted.
  */
+import { base64TextOfString, type Base64Text } from '../../src/base64.js';
 import type { ImageUpstream, UpstreamCallOptions, UpstreamEvent, UpstreamImageRequest } from '../../src/upstream/types.js';
 
 export interface RecordedCall {
@@ -61,6 +62,16 @@ export function wait(ms: number, signal: AbortSignal): Promise<void> {
     }, { once: true });
   });
 }
+
+/** Base64 as an upstream image carries it (UpstreamImage.b64); `text` must be base64. */
+export function base64Of(text: string): Base64Text {
+  const checked = base64TextOfString(text);
+  if (checked === undefined) throw new Error(`not base64: ${text.slice(0, 40)}`);
+  return checked;
+}
+
+/** The text of checked base64 ('' for none). */
+export const textOf = (text: Base64Text | undefined): string => text?.segments.join('') ?? '';
 
 export const image = (index: number, extra: Partial<UpstreamEvent & { type: 'image' }> = {}): UpstreamEvent => ({
   type: 'image',

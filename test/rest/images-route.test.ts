@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { UpstreamEvent } from '../../src/upstream/types.js';
-import { completed, image, wait, type Script } from '../helpers/scripted-upstream.js';
+import { base64Of, completed, image, wait, type Script } from '../helpers/scripted-upstream.js';
 import { rawRequest, startRequest, type RawResponse } from './helpers/raw-http.js';
 import { API_KEY, startScripted, type RestHarness } from './helpers/rest-harness.js';
 import type { ScriptedUpstream } from '../helpers/scripted-upstream.js';
@@ -62,7 +62,7 @@ describe('non-streaming responses', () => {
   it('passes b64_json through untouched', async () => {
     const b64 = Buffer.from('image bytes').toString('base64');
     const res = await call(async function* () {
-      yield image(0, { url: undefined, b64 });
+      yield image(0, { url: undefined, b64: base64Of(b64) });
       yield completed(1);
     }, { response_format: 'b64_json' });
     expect(res.json()).toMatchObject({ data: [{ b64_json: b64, size: '2048x2048' }] });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { UpstreamEvent } from '../../src/upstream/types.js';
-import { completed, image, wait, type Script } from '../helpers/scripted-upstream.js';
+import { base64Of, completed, image, wait, type Script } from '../helpers/scripted-upstream.js';
 import { openResponse, rawRequest, readAll, startRequest } from './helpers/raw-http.js';
 import { API_KEY, startScripted, type RestHarness } from './helpers/rest-harness.js';
 
@@ -57,7 +57,7 @@ describe('SSE framing', () => {
   it('sends b64_json images as received, without decoding them', async () => {
     const b64 = Buffer.from('not really a jpeg, but base64 all the same').toString('base64');
     harness = await startScripted(async function* () {
-      yield image(0, { url: undefined, b64 });
+      yield image(0, { url: undefined, b64: base64Of(b64) });
       yield completed(1);
     }, { now: () => NOW });
     const res = await rawRequest(harness.url, { method: 'POST', path: '/v1/images/generations', headers, body: streamBody({ response_format: 'b64_json' }) });
@@ -174,7 +174,7 @@ describe('client disconnect', () => {
 
 describe('back-pressure', () => {
   it('pulls no further events while a slow reader has not drained the socket', async () => {
-    const b64 = 'A'.repeat(2 << 20);
+    const b64 = base64Of('A'.repeat(2 << 20));
     let produced = 0;
     const started = await startScripted(async function* () {
       for (let index = 0; index < 15; index++) {

@@ -9,6 +9,7 @@ import { createImageGenerator, type ImageGenerator } from '../../src/service/ima
 import type { DeliveredImage, GenerationEvent, GenerationSpec } from '../../src/service/types.js';
 import { createArkUpstream } from '../../src/upstream/ark/ark-upstream.js';
 import type { ImageUpstream } from '../../src/upstream/types.js';
+import { textOf } from '../helpers/scripted-upstream.js';
 import { referenceImageDataUri, startSimulator, type TestSimulator } from '../helpers/simulator.js';
 import { decodeImage } from '../simulator/image-decoders.js';
 
@@ -59,7 +60,7 @@ async function failure(events: AsyncIterable<GenerationEvent>): Promise<GatewayE
 const imagesOf = (events: GenerationEvent[]) => events.flatMap((e) => (e.type === 'image' ? [e.image] : []));
 
 async function bytesOf(image: DeliveredImage): Promise<Buffer> {
-  if (image.content.kind === 'base64') return Buffer.from(image.content.base64, 'base64');
+  if (image.content.kind === 'base64') return Buffer.from(textOf(image.content.base64), 'base64');
   const response = await fetch(image.content.url);
   expect(response.status).toBe(200);
   return Buffer.from(await response.arrayBuffer());
@@ -90,7 +91,7 @@ describe('the core against the simulator', () => {
     const events = await collect(generator.generate(spec('seedream_4_5', { n: 4, responseFormat: 'b64_json' }), ctx()));
     const images = imagesOf(events);
     expect(images.map((i) => i.index).sort()).toEqual([0, 1, 2, 3]);
-    const contents = new Set(images.map((i) => (i.content.kind === 'base64' ? i.content.base64 : '')));
+    const contents = new Set(images.map((i) => (i.content.kind === 'base64' ? textOf(i.content.base64) : '')));
     expect(contents.size).toBe(4);
     expect(sim.simulator.requests.entries()).toHaveLength(4);
   });

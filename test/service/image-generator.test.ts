@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { GatewayError } from '../../src/errors.js';
 import { createImageGenerator } from '../../src/service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../../src/service/types.js';
-import { completed, image, scriptedUpstream, wait, type Script } from '../helpers/scripted-upstream.js';
+import { base64Of, completed, image, scriptedUpstream, wait, type Script } from '../helpers/scripted-upstream.js';
 
 const config = loadConfig({
   HEARTBEAT_INTERVAL_MS: '0',
@@ -287,11 +287,11 @@ describe('image generation', () => {
 
   it('uses the requested pixels when the upstream reports no size (3.0) and prices by size (5.0 pro)', async () => {
     const { generator } = generatorWith(async function* () {
-      yield image(0, { width: undefined, height: undefined, b64: 'AAAA', url: undefined });
+      yield image(0, { width: undefined, height: undefined, b64: base64Of('AAAA'), url: undefined });
       yield completed(1, 'doubao-seedream-3-0-t2i-250415');
     });
     const events = await collect(generator.generate(spec({ model: 'seedream_3_0', size: { kind: 'pixels', width: 1280, height: 720 } }), context()));
-    expect(events[0]).toMatchObject({ image: { width: 1280, height: 720, content: { kind: 'base64', base64: 'AAAA' } } });
+    expect(events[0]).toMatchObject({ image: { width: 1280, height: 720, content: { kind: 'base64', base64: base64Of('AAAA') } } });
     const pro = generatorWith(async function* () {
       yield image(0, { width: 2048, height: 2048, outputFormat: 'png' });
       yield completed(1);

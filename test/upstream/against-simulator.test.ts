@@ -3,11 +3,13 @@
  * and SSE modes, and the simulator's faults mapped to the reasons the core expects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Base64Text } from '../../src/base64.js';
 import { GatewayError } from '../../src/errors.js';
 import type { ModelKey } from '../../src/models/types.js';
 import { createArkUpstream } from '../../src/upstream/ark/ark-upstream.js';
 import { createOpenAiCompatibleUpstream } from '../../src/upstream/openai-compatible/relay-upstream.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImage } from '../../src/upstream/types.js';
+import { textOf } from '../helpers/scripted-upstream.js';
 import { referenceImageDataUri, startSimulator, type TestSimulator } from '../helpers/simulator.js';
 import { collect, collectOk } from './helpers/collect.js';
 import { callOptions, requestWithEverything, simpleRequest } from './helpers/requests.js';
@@ -33,6 +35,11 @@ const streamingModels: ModelKey[] = ['seedream_4_0', 'seedream_4_5', 'seedream_5
 
 function images(events: UpstreamEvent[]): UpstreamImage[] {
   return events.filter((e): e is UpstreamImage => e.type === 'image');
+}
+
+/** The file an image's base64 bytes encode. */
+function decoded(b64: Base64Text | undefined): Buffer {
+  return Buffer.from(textOf(b64), 'base64');
 }
 
 function expectImageBytes(bytes: Buffer, format: 'png' | 'jpeg' | undefined): void {
@@ -67,7 +74,7 @@ describe('Ark client against the simulator', () => {
     const events = await collectOk(ark.generate(fullRequest(key, { responseFormat: 'b64_json' }), callOptions()));
     for (const image of images(events)) {
       expect(image.url).toBeUndefined();
-      expectImageBytes(Buffer.from(image.b64 ?? '', 'base64'), image.outputFormat);
+      expectImageBytes(decoded(image.b64), image.outputFormat);
     }
   });
 
@@ -77,7 +84,7 @@ describe('Ark client against the simulator', () => {
     expect(entry?.headers.accept).toBe('text/event-stream');
     expect(events.at(-1)?.type).toBe('completed');
     expect(images(events).length).toBe(entry?.imagesDelivered);
-    for (const image of images(events)) expectImageBytes(Buffer.from(image.b64 ?? '', 'base64'), image.outputFormat);
+    for (const image of images(events)) expectImageBytes(decoded(image.b64), image.outputFormat);
   });
 
   it('moderated images arrive as failures and the set goes on', async () => {

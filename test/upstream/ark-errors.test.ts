@@ -182,6 +182,17 @@ describe('Ark error table (reference §2.1) over HTTP', () => {
     ['an empty body', ''],
     ['JSON of another shape', '{"images":[]}'],
     ['an image without url or b64', '{"model":"m","created":1,"data":[{"size":"1x1"}]}'],
+    ['b64_json that is not base64', '{"model":"m","created":1,"data":[{"b64_json":"iVBORw0K!Ggo="}]}'],
+    ['b64_json in the URL-safe alphabet', '{"model":"m","created":1,"data":[{"b64_json":"iVBO-w0K_go="}]}'],
+    ['b64_json with padding inside', '{"model":"m","created":1,"data":[{"b64_json":"iVBO==0KGgo="}]}'],
+    ['b64_json of an impossible length', '{"model":"m","created":1,"data":[{"b64_json":"iVBORw0KG"}]}'],
+    ['escaped b64_json that is not base64', '{"model":"m","created":1,"data":[{"b64_json":"iVBO\\u0020Rw0KGgo="}]}'],
+    ['a data URI of something else', '{"model":"m","created":1,"data":[{"b64_json":"data:text/plain;base64,aGk="}]}'],
+    ['not base64 in the second of two images', '{"model":"m","created":1,"data":[{"b64_json":"iVBORw0KGgo="},{"b64_json":"iVBORw0K\\nGgo="}]}'],
+    ['broken JSON after a valid image', '{"model":"m","created":1,"data":[{"b64_json":"iVBORw0KGgo="}'],
+    // Large enough to be cut out of the body rather than parsed (CUT_FROM_BYTES).
+    ['not base64 in the second of two large images', `{"model":"m","created":1,"data":[{"b64_json":"${'A'.repeat(20_000)}"},{"b64_json":"${'A'.repeat(19_999)}!"}]}`],
+    ['broken JSON after a large valid image', `{"model":"m","created":1,"data":[{"b64_json":"${'A'.repeat(20_000)}"},]}`],
   ])('200 with %s → UPSTREAM_BAD_RESPONSE', async (_label, body) => {
     const { error } = await failWith({ status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req-g' }, body: [body] });
     expect(error.reason).toBe('UPSTREAM_BAD_RESPONSE');
@@ -292,6 +303,12 @@ describe('stream failures', () => {
     ['JSON without a type or error', 'data: {"hello":1}\n\n'],
     ['a known type with a broken shape', sseFrame({ type: 'image_generation.partial_succeeded', image_index: -1, url: 'x' })],
     ['an error event that is not an error', 'event: error\ndata: {"type":"x"}\n\n'],
+    ['b64_json that is not base64', sseFrame({ type: 'image_generation.partial_succeeded', image_index: 0, b64_json: 'iVBORw0K\u0000Ggo=' })],
+    ['b64_json with a space', sseFrame({ type: 'image_generation.partial_succeeded', image_index: 0, b64_json: 'iVBORw0K Ggo=' })],
+    ['b64_json with non-ASCII', sseFrame({ type: 'image_generation.partial_succeeded', image_index: 0, b64_json: 'iVBORw0KÅGgo' })],
+    ['an image frame cut inside its base64', 'data: {"type":"image_generation.partial_succeeded","image_index":0,"b64_json":"iVBORw0KGgo\n\n'],
+    ['a large b64_json that is not base64', sseFrame({ type: 'image_generation.partial_succeeded', image_index: 0, b64_json: `${'A'.repeat(30_000)}-AAA` })],
+    ['a large frame with a bad token after the image', `data: {"type":"image_generation.partial_succeeded","image_index":0,"b64_json":"${'A'.repeat(30_000)}" x}\n\n`],
   ])('malformed frame (%s) → UPSTREAM_BAD_RESPONSE', async (_label, frame) => {
     const { error } = await failWith(sseAnswer([frame]), true);
     expect(error.reason).toBe('UPSTREAM_BAD_RESPONSE');

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelKey } from '../../src/models/types.js';
 import { createArkUpstream } from '../../src/upstream/ark/ark-upstream.js';
 import type { ImageUpstream, UpstreamEvent } from '../../src/upstream/types.js';
+import { textOf } from '../helpers/scripted-upstream.js';
 import { collectOk } from './helpers/collect.js';
 import { jsonAnswer, sseAnswer, sseFrame, startFakeArkServer, type FakeArkServer } from './helpers/fake-ark-server.js';
 import { callOptions, requestWithEverything, simpleRequest } from './helpers/requests.js';
@@ -135,12 +136,12 @@ describe('Ark client, JSON answers', () => {
     expect(events[3]).toMatchObject({ generatedImages: 2, webSearches: 3, outputTokens: 32_768 });
   });
 
-  it('passes base64 through as the exact string received', async () => {
+  it('passes base64 through as the exact bytes received', async () => {
     const b64 = `/9j/${'A'.repeat(3 * 1024 * 1024)}+/==`;
     server.enqueue(jsonAnswer(200, { model: 'm', created, data: [{ b64_json: b64, size: '2048x2048' }], usage: usage(1) }));
     const events = await collectOk(ark.generate(simpleRequest('seedream_4_5', { responseFormat: 'b64_json' }), callOptions()));
     const image = events[0];
-    expect(image?.type === 'image' && image.b64 === b64).toBe(true);
+    expect(image?.type === 'image' && textOf(image.b64) === b64).toBe(true);
     expect(image).toMatchObject({ url: undefined, expiresAt: undefined });
     expect((lastRequest().json as { response_format: string }).response_format).toBe('b64_json');
   });
@@ -239,7 +240,8 @@ describe('Ark client, SSE streams', () => {
       expect(events.map((e) => e.type)).toEqual(['image', 'failure', 'image', 'completed']);
       expect(events[0]).toMatchObject({ index: 0, url: 'https://img.example/0.jpeg', width: 2496, height: 1664 });
       expect(events[1]).toMatchObject({ index: 1, code: 'OutputImageSensitiveContentDetected' });
-      expect(events[2]).toMatchObject({ index: 2, b64: 'iVBORw0KGgo=', width: 2496, height: 1664 });
+      expect(events[2]).toMatchObject({ index: 2, width: 2496, height: 1664 });
+      expect(textOf(events[2]?.type === 'image' ? events[2].b64 : undefined)).toBe('iVBORw0KGgo=');
       expect(events[3]).toEqual({
         type: 'completed',
         model: request.modelId,
@@ -264,6 +266,30 @@ describe('Ark client, SSE streams', () => {
     server.enqueue(jsonAnswer(200, { model: 'm', created, data: [{ url: 'https://i/1', size: '2048x2048' }], usage: usage(1) }));
     const events = await collectOk(ark.generate(simpleRequest('seedream_4_5', { stream: true }), callOptions()));
     expect(events.map((e) => e.type)).toEqual(['image', 'completed']);
+  });
+
+  it('reads an image frame that arrives in small pieces, with the key spoken of in another field', async () => {
+    // Large enough to be cut out of the frame rather than parsed (CUT_FROM_BYTES).
+    const b64 = Buffer.from(Array.from({ length: 30_000 }, (_, i) => (i * 7) % 256)).toString('base64');
+    const frame = sseFrame(
+      { type: 'image_generation.partial_succeeded', model: 'm', created, revised_prompt: 'say "b64_json":"AAAA" \\ twice', image_index: 0, b64_json: b64, size: '2048x2048' },
+      'image_generation.partial_succeeded',
+    );
+    const pieces: string[] = [];
+    for (let i = 0; i < frame.length; i += 257) pieces.push(frame.slice(i, i + 257));
+    server.enqueue(sseAnswer([...pieces, sseFrame({ type: 'image_generation.completed', model: 'm', created, usage: usage(1) }), 'data: [DONE]\n\n']));
+    const events = await collectOk(ark.generate(simpleRequest('seedream_4_5', { stream: true, responseFormat: 'b64_json' }), callOptions()));
+    expect(events.map((e) => e.type)).toEqual(['image', 'completed']);
+    expect(textOf(events[0]?.type === 'image' ? events[0].b64 : undefined)).toBe(b64);
+  });
+
+  it('takes base64 that a relay escaped (`\\/`) as the same image', async () => {
+    const b64 = Buffer.from(Array.from({ length: 600 }, (_, i) => 255 - (i % 256))).toString('base64');
+    expect(b64).toContain('/');
+    const body = JSON.stringify({ model: 'm', created, data: [{ b64_json: b64, size: '2048x2048' }], usage: usage(1) }).replaceAll('/', '\\/');
+    server.enqueue({ status: 200, headers: { 'content-type': 'application/json' }, body: [body] });
+    const events = await collectOk(ark.generate(simpleRequest('seedream_4_5', { responseFormat: 'b64_json' }), callOptions()));
+    expect(textOf(events[0]?.type === 'image' ? events[0].b64 : undefined)).toBe(b64);
   });
 
   it('skips event types it does not act on, such as partial_image previews', async () => {

@@ -3,10 +3,17 @@ import { createSseParser, parseSseStream, SseFrameTooLargeError, type SseFrame }
 
 const enc = new TextEncoder();
 
-function parseAll(chunks: readonly Uint8Array[], maxFrameBytes?: number): SseFrame[] {
+function parseFrames(chunks: readonly Uint8Array[], maxFrameBytes?: number): SseFrame[] {
   const parser = createSseParser({ maxFrameBytes });
   const frames = chunks.flatMap((chunk) => parser.push(chunk));
   return [...frames, ...parser.end()];
+}
+
+/** A frame with its data decoded as UTF-8, for comparing with expected text. */
+type TextFrame = Omit<SseFrame, 'data'> & { readonly data: string };
+
+function parseAll(chunks: readonly Uint8Array[], maxFrameBytes?: number): TextFrame[] {
+  return parseFrames(chunks, maxFrameBytes).map((frame) => ({ ...frame, data: Buffer.concat(frame.data.pieces).toString('utf8') }));
 }
 
 function splitEvery(bytes: Uint8Array, size: number): Uint8Array[] {
@@ -53,7 +60,7 @@ const mixedStream =
   'unknown: field\n\n' +
   'data: [DONE]';
 
-const expected: SseFrame[] = [
+const expected: TextFrame[] = [
   {
     event: 'image_generation.partial_succeeded',
     data: '{"type":"image_generation.partial_succeeded","size":"2048×2048"}',
@@ -121,11 +128,18 @@ describe('SSE parser', () => {
     }
     const seen: string[] = [];
     for await (const frame of parseSseStream(source())) {
-      seen.push(frame.data);
-      if (frame.data === '2') break;
+      seen.push(Buffer.concat(frame.data.pieces).toString('utf8'));
+      if (seen.at(-1) === '2') break;
     }
     expect(seen).toEqual(['1', '2']);
     expect(finalized).toBe(true);
+  });
+
+  it('keeps a data line as views of the chunks it arrived in, never copied', () => {
+    const chunks = splitEvery(enc.encode(`data: {"b64_json":"${'Q'.repeat(100)}"}\n\n`), 16);
+    const [frame] = parseFrames(chunks);
+    expect(frame?.data.pieces.length).toBeGreaterThan(1);
+    for (const piece of frame?.data.pieces ?? []) expect(chunks.some((chunk) => chunk.buffer === piece.buffer)).toBe(true);
   });
 
   it('stays linear for a 20 MB data line arriving in 16 KB chunks', () => {
@@ -136,7 +150,7 @@ describe('SSE parser', () => {
     let frames: SseFrame[] = [];
     for (let run = 0; run < 5; run++) {
       const start = performance.now();
-      frames = parseAll(chunks);
+      frames = parseFrames(chunks);
       runs.push(performance.now() - start);
     }
     const best = Math.min(...runs);

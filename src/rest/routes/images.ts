@@ -16,7 +16,7 @@ import { openAiErrorFromGatewayError } from '../openai-errors.js';
 import { paramNamer, type ReferenceSpelling } from '../param-names.js';
 import { sendError, JSON_CONTENT_TYPE } from '../reply-error.js';
 import { parseImageRequest } from '../request-schema.js';
-import { failureItem, imageItem, imagesResponseBody, unixSeconds, type CollectedResult } from '../response-json.js';
+import { imagesResponseBody, unixSeconds, type CollectedItem, type CollectedResult } from '../response-json.js';
 import { protoSpecFromOpenAi } from '../spec-from-openai.js';
 
 export interface ImagesRouteDeps {
@@ -120,14 +120,14 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
 
 /** Collects a non-streaming call: images and failures keyed by index, then the final usage. */
 async function collect(events: AsyncIterable<GenerationEvent>): Promise<CollectedResult> {
-  const items: { index: number; item: object }[] = [];
+  const items: CollectedItem[] = [];
   for await (const event of events) {
     switch (event.type) {
       case 'image':
-        items.push({ index: event.image.index, item: imageItem(event.image) });
+        items.push({ index: event.image.index, image: event.image });
         break;
       case 'failure':
-        items.push({ index: event.failure.index, item: failureItem(event.failure) });
+        items.push({ index: event.failure.index, failure: event.failure });
         break;
       case 'heartbeat':
         break; // nothing can be sent before a JSON body; streams get them instead

@@ -6,8 +6,10 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { base64TextOf } from '../../base64.js';
 import { GatewayError } from '../../errors.js';
-import { readBody } from '../read-body.js';
+import { CUT_FROM_BYTES, parseJsonWithCuts } from '../parse-json-with-cuts.js';
+import { readBody, readBodyPieces } from '../read-body.js';
 import type { UpstreamEvent } from '../types.js';
 import { failureFromEnvelope, failureFromResponse, headerValue, type UpstreamFailure } from '../upstream-failure.js';
 import { eventsFromArkResponse, type DecodeContext } from './response-events.js';
@@ -67,10 +69,11 @@ export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptio
     return;
   }
 
-  const text = (await readBody(answer.body, options.maxResponseBytes)).toString('utf8');
+  const body = await readBodyPieces(answer.body, options.maxResponseBytes);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Up to 15 images in one body: each is cut out and checked once, never parsed as JSON (DESIGN §8).
+    json = parseJsonWithCuts(body, 'b64_json', base64TextOf, CUT_FROM_BYTES);
   } catch {
     throw bad('the body is not JSON');
   }

@@ -1,7 +1,8 @@
 /**
  * Ark answers (reference §2, §3.2) as UpstreamEvents: images (URL with its expiry, or the raw base64
- * string passed through untouched — DESIGN §8), per-image failures, and the final usage.
+ * passed through untouched — DESIGN §8), per-image failures, and the final usage.
  */
+import { Base64Text, base64TextOfString } from '../../base64.js';
 import { parseDimensions } from '../../models/sizes.js';
 import type { OutputFormatName } from '../../models/types.js';
 import type { UpstreamCompleted, UpstreamEvent, UpstreamImage, UpstreamImageFailure } from '../types.js';
@@ -21,11 +22,16 @@ export interface DecodeContext {
   readonly now: () => number;
 }
 
-const dataUriPrefix = /^data:image\/([a-z0-9.+-]+);base64,/i;
+/** `b64_json: ""` beside a URL was taken as an empty image, and still is. */
+const EMPTY_TEXT = new Base64Text([], 0);
+
+/** The wrapper some relays put around base64 (Ark never does, §2: "raw base64"). */
+export const dataUriPrefix = /^data:image\/([a-z0-9.+-]+);base64,/i;
 
 interface ImageFields {
   readonly url?: string | null;
-  readonly b64_json?: string | null;
+  /** Checked base64 cut out of the answer, or a string where it could not be (response-schema.ts). */
+  readonly b64_json?: Base64Text | string | null;
   readonly size?: string | null;
   readonly output_format?: string | null;
 }
@@ -33,14 +39,17 @@ interface ImageFields {
 /** One generated image. `created` is the answer's Unix time in seconds, when it has one. */
 export function imageFromArk(index: number, item: ImageFields, created: number | null | undefined, ctx: DecodeContext): UpstreamImage {
   const dims = item.size == null ? undefined : parseDimensions(item.size); // 3.0 reports no size (§2)
-  let b64 = item.b64_json ?? undefined;
+  let b64: Base64Text | undefined;
   let uriFormat: OutputFormatName | undefined;
-  const wrapped = b64?.startsWith('data:') === true ? dataUriPrefix.exec(b64.slice(0, 64)) : null;
-  if (b64 !== undefined && wrapped !== null) {
-    // Some relays wrap the base64 in a data URI; Ark never does (§2: "raw base64"). V8 slices
-    // without copying the payload.
-    uriFormat = formatName(wrapped[1]);
-    b64 = b64.slice(wrapped[0].length);
+  const raw = item.b64_json;
+  if (typeof raw === 'string') {
+    // The slow path: base64 JSON.parse had to unescape, or wrapped in a data URI (the schema checked
+    // it). An empty string stays an empty image, as it always was.
+    const wrapped = raw.startsWith('data:') ? dataUriPrefix.exec(raw.slice(0, 64)) : null;
+    uriFormat = formatName(wrapped?.[1]);
+    b64 = raw === '' ? EMPTY_TEXT : base64TextOfString(wrapped === null ? raw : raw.slice(wrapped[0].length));
+  } else {
+    b64 = raw ?? undefined;
   }
   const url = b64 === undefined ? (item.url ?? undefined) : undefined;
   return {

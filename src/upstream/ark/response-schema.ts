@@ -6,8 +6,23 @@
  * answers have no `model` nor `generated_images`, reference §4.2), and `url`/`b64_json` may be `null`.
  */
 import { z } from 'zod';
+import { Base64Text, base64TextOfString } from '../../base64.js';
+import { dataUriPrefix } from './response-events.js';
 
 const optionalString = z.string().nullish();
+
+/**
+ * `b64_json`: the Base64Text parseJsonWithCuts cut out of the answer (already checked; JSON.parse cannot
+ * produce one), or a string where it could not — an escaped value, a data-URI wrapper some relays add —
+ * checked here. Base64 that is not base64 is a broken answer, never bytes relayed to the caller. The
+ * empty string is "no image", as before.
+ */
+const base64Field = z
+  .union([
+    z.instanceof(Base64Text),
+    z.string().refine((text) => text === '' || base64TextOfString(text.replace(dataUriPrefix, '')) !== undefined, { message: 'b64_json is not base64' }),
+  ])
+  .nullish();
 
 /** `{code, message}` of a failed image or a failed request. */
 export const arkErrorObjectSchema = z.object({
@@ -24,7 +39,7 @@ export const arkUsageSchema = z.object({
 
 const imageFields = {
   url: optionalString,
-  b64_json: optionalString,
+  b64_json: base64Field,
   /** `"<W>x<H>"`; absent on 3.0. */
   size: optionalString,
   output_format: optionalString,
@@ -63,6 +78,6 @@ export type ArkUsage = z.infer<typeof arkUsageSchema>;
 /** A validated stream event we act on. */
 export type ArkStreamEvent = z.infer<typeof arkStreamEventSchema>;
 
-function hasImage(item: { url?: string | null; b64_json?: string | null }): boolean {
-  return (typeof item.url === 'string' && item.url !== '') || (typeof item.b64_json === 'string' && item.b64_json !== '');
+function hasImage(item: { url?: string | null; b64_json?: Base64Text | string | null }): boolean {
+  return (typeof item.url === 'string' && item.url !== '') || item.b64_json instanceof Base64Text || (typeof item.b64_json === 'string' && item.b64_json !== '');
 }

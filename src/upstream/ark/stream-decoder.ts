@@ -5,7 +5,10 @@
  * the vendor's error mapping. A `partial_failed` also carries `error`, but it is a per-image failure,
  * not a stream error (§3.4: the SDKs that confuse the two lose it).
  */
+import { base64TextOf } from '../../base64.js';
 import type { GatewayError } from '../../errors.js';
+import { chainEquals } from '../byte-chain.js';
+import { CUT_FROM_BYTES, parseJsonWithCuts } from '../parse-json-with-cuts.js';
 import { parseSseStream, type SseFrame } from '../sse.js';
 import type { UpstreamEvent } from '../types.js';
 import { failureFromEnvelope, type UpstreamFailure } from '../upstream-failure.js';
@@ -34,7 +37,7 @@ export async function* arkEventsFromSse(
   let delivered = 0;
   try {
     for await (const frame of parseSseStream(body, { maxFrameBytes })) {
-      if (frame.data === '[DONE]') {
+      if (chainEquals(frame.data, DONE)) {
         done = true;
         break;
       }
@@ -65,7 +68,8 @@ function decodeFrame(
 ): UpstreamEvent | undefined {
   let json: unknown;
   try {
-    json = JSON.parse(frame.data);
+    // An image's base64 is cut out of the frame and checked once, never parsed as JSON (DESIGN §8).
+    json = parseJsonWithCuts(frame.data, 'b64_json', base64TextOf, CUT_FROM_BYTES);
   } catch {
     throw errors.badResponse('a stream event is not JSON');
   }
@@ -94,6 +98,8 @@ function decodeFrame(
       return completedFromArk(event.model, event.usage, delivered, ctx);
   }
 }
+
+const DONE = Buffer.from('[DONE]');
 
 const knownTypes: ReadonlySet<string> = new Set([
   'image_generation.partial_succeeded',

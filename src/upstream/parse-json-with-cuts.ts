@@ -1,0 +1,158 @@
+/**
+ * JSON.parse for answers that carry base64 images, without running the images through the UTF-8
+ * decoder and JSON.parse: every string value of a member with the given name (`b64_json`) is cut out of
+ * the text and handed to `cut` as the bytes it arrived in; where `cut` takes it, JSON.parse runs over the
+ * small rest and the member holds what `cut` returned (DESIGN §8: no second JSON pass over base64 — a
+ * 415 KB image used to be scanned by the UTF-8 decoder, copied into a string and scanned again by
+ * JSON.parse). The input is a byte chain (the pieces an SSE frame or a body arrived in), never joined.
+ *
+ * The result equals `JSON.parse(text)` with those strings replaced, and the input is rejected exactly
+ * when JSON.parse rejects it:
+ * - Strings are delimited the way JSON does it (a quote ends a string unless escaped), so a key that
+ *   appears inside another string is never taken for a member. A value with an escape is left to
+ *   JSON.parse; `cut` must take only text that is valid inside a JSON string as it is (base64 is), so
+ *   cutting it changes neither the validity nor the shape.
+ * - Each cut value is put back by its path of keys and indexes. Where a path could be ambiguous — a
+ *   key written with escapes, or the same key twice in one object (JSON.parse keeps the last) — the
+ *   whole text is parsed instead, the old way.
+ */
+import { byteAtCursor, chainText, indexOfByte, slicePieces, type ByteChain, type ChainCursor } from './byte-chain.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/** Where an answer is worth cutting: smaller ones (URL mode, `completed`, a thumbnail) cost less to
+ *  parse whole than to scan first; JSON.parse gives their base64 as strings, checked all the same. */
+export const CUT_FROM_BYTES = 16 * 1024;
+
+/** Object keys and array indexes from the root to the object that holds a cut value. */
+type Path = readonly (string | number)[];
+
+interface FoundValue {
+  readonly start: number;
+  readonly end: number;
+  readonly path: Path;
+  /** What `cut` made of the value. */
+  readonly value: unknown;
+}
+
+interface Container {
+  readonly isObject: boolean;
+  /** Keys seen so far (objects), to detect duplicates. */
+  readonly keys: Set<string> | undefined;
+  /** The current member's key (objects). */
+  key: string;
+  /** The current element's index (arrays). */
+  index: number;
+  /** Objects: the next string is a key (after `{` or `,`), not a value (after `:`). */
+  expectKey: boolean;
+}
+
+/**
+ * Parses `json`; members named `name` whose string value `cut` takes (returns something for) hold
+ * what it returned instead of the string. A text shorter than `minLength` bytes is parsed as it is:
+ * below some size nothing is worth cutting. Throws a SyntaxError where JSON.parse would.
+ */
+export function parseJsonWithCuts(json: ByteChain, name: string, cut: (value: readonly Buffer[]) => unknown, minLength = 0): unknown {
+  const cuts = json.length < minLength ? undefined : findCuts(json, name, cut);
+  if (cuts === undefined || cuts.length === 0) return JSON.parse(chainText(json, 0, json.length));
+  const parts: string[] = [];
+  let from = 0;
+  for (const found of cuts) {
+    // Cuts sit between ASCII quotes, so no multi-byte character is split.
+    parts.push(chainText(json, from, found.start));
+    from = found.end;
+  }
+  parts.push(chainText(json, from, json.length));
+  const root: unknown = JSON.parse(parts.join(''));
+  for (const found of cuts) {
+    const holder = resolve(root, found.path);
+    // Defensive: cannot happen for a text the scan understood, and the old way is always right.
+    if (holder === undefined || holder[name] !== '') return JSON.parse(chainText(json, 0, json.length));
+    holder[name] = found.value;
+  }
+  return root;
+}
+
+/** The values to cut, in text order; undefined when the text must be parsed whole. */
+function findCuts(json: ByteChain, name: string, cut: (value: readonly Buffer[]) => unknown): FoundValue[] | undefined {
+  const cuts: FoundValue[] = [];
+  const stack: Container[] = [];
+  // The next quote / backslash at or after the scan position, each searched again only once passed,
+  // so every byte is searched at most once per character (linear, memchr speed over the images).
+  let nextQuote = -2;
+  let nextBackslash = -2;
+
+  /** The closing quote of the string opened just before `from`, and whether it holds escapes. */
+  const stringEnd = (from: number): { end: number; escaped: boolean } | undefined => {
+    let at = from;
+    let escaped = false;
+    for (;;) {
+      if (nextQuote !== -1 && nextQuote < at) nextQuote = indexOfByte(json, QUOTE, at);
+      if (nextQuote === -1) return undefined; // unterminated: JSON.parse reports it
+      if (nextBackslash !== -1 && nextBackslash < at) nextBackslash = indexOfByte(json, BACKSLASH, at);
+      if (nextBackslash === -1 || nextBackslash > nextQuote) return { end: nextQuote, escaped };
+      escaped = true;
+      at = nextBackslash + 2; // the escaped character, whatever it is, cannot end the string
+    }
+  };
+
+  const cursor: ChainCursor = { piece: 0, start: 0 };
+  let pos = 0;
+  while (pos < json.length) {
+    const byte = byteAtCursor(json, pos, cursor);
+    const top = stack[stack.length - 1];
+    switch (byte) {
+      case 0x7b: // {
+        stack.push({ isObject: true, keys: new Set(), key: '', index: 0, expectKey: true });
+        break;
+      case 0x5b: // [
+        stack.push({ isObject: false, keys: undefined, key: '', index: 0, expectKey: false });
+        break;
+      case 0x7d: // }
+      case 0x5d: // ]
+        stack.pop();
+        break;
+      case COMMA:
+        if (top === undefined) break;
+        if (top.isObject) top.expectKey = true;
+        else top.index++;
+        break;
+      case COLON:
+        break;
+      case QUOTE: {
+        const string = stringEnd(pos + 1);
+        if (string === undefined) return undefined;
+        if (top?.isObject === true && top.expectKey) {
+          if (string.escaped) return undefined; // `"b64\u005fjson"` is `b64_json` too
+          const key = chainText(json, pos + 1, string.end);
+          if (top.keys?.has(key) === true) return undefined;
+          top.keys?.add(key);
+          top.key = key;
+          top.expectKey = false;
+        } else if (top?.isObject === true && top.key === name && !string.escaped) {
+          const value = cut(slicePieces(json, pos + 1, string.end));
+          if (value !== undefined) cuts.push({ start: pos + 1, end: string.end, path: stack.slice(0, -1).map((c) => (c.isObject ? c.key : c.index)), value });
+        }
+        pos = string.end;
+        break;
+      }
+      default:
+        break; // whitespace, numbers, literals: JSON.parse checks them
+    }
+    pos++;
+  }
+  return cuts;
+}
+
+/** The object at `path` under `root`, if there is one. */
+function resolve(root: unknown, path: Path): Record<string, unknown> | undefined {
+  let node: unknown = root;
+  for (const step of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, step)) return undefined;
+    node = (node as Record<string | number, unknown>)[step];
+  }
+  return typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>) : undefined;
+}
