@@ -77,15 +77,16 @@ describe('SSE framing', () => {
   });
 
   it('sends heartbeat comments while the upstream is silent, with headers flushed at the first one', async () => {
+    // The image takes 1 s; heartbeats come every 40 ms. Headers must arrive long before the image.
     harness = await startScripted(async function* (_call, signal) {
-      await wait(150, signal);
+      await wait(1000, signal);
       yield image(0);
       yield completed(1);
     }, { env: { HEARTBEAT_INTERVAL_MS: '40' } });
     const started = Date.now();
     const { res } = await openResponse(harness.url, { method: 'POST', path: '/v1/images/generations', headers, body: streamBody() });
     expect(res.statusCode).toBe(200);
-    expect(Date.now() - started).toBeLessThan(140); // headers came with the first heartbeat, not the image
+    expect(Date.now() - started).toBeLessThan(700); // headers came with the first heartbeat, not the image
     const text = await readAll(res);
     const frames = text.split('\n\n').filter((f) => f !== '');
     const beats = frames.filter((f) => f.startsWith(': keep-alive'));
