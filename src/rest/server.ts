@@ -11,6 +11,7 @@ import type { Lifecycle } from '../lifecycle.js';
 import { findModel, upstreamModelId } from '../models/lookup.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { ModelListing } from '../service/model-listing.js';
+import type { Region } from '../models/types.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { authHook } from './auth.js';
@@ -104,7 +105,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
   app.decorateRequest('caller', null);
   registerHealthRoutes(app, deps.lifecycle);
   const listing = deps.generator.listModels();
-  const upstreamIds = upstreamIdsByName(listing);
+  const upstreamIds = upstreamIdsByName(listing, config.upstream.region);
   void app.register(async (v1) => {
     v1.addHook('onRequest', authHook(deps.keys));
     registerImagesRoute(v1, {
@@ -142,14 +143,10 @@ function envelope(message: string, type: string, code: string): string {
   return JSON.stringify({ error: { message, type, param: null, code } });
 }
 
-/** Every accepted model name → the id the upstream of the configured region gets for it. */
-function upstreamIdsByName(listing: readonly ModelListing[]): Map<string, string> {
+/** Every accepted model name → the id the upstream of `region` gets for it. */
+function upstreamIdsByName(listing: readonly ModelListing[], region: Region): Map<string, string> {
   const ids = new Map<string, string>();
   for (const model of listing) {
-    const current = findModel(model.modelId);
-    if (current === undefined) continue;
-    // The listing carries the region's id of the current snapshot; that tells which region is configured.
-    const region = current.entry.snapshots[0].ids.cn.includes(model.modelId) ? 'cn' : 'international';
     for (const alias of model.aliases) {
       const resolved = findModel(alias);
       if (resolved !== undefined) ids.set(alias.toLowerCase(), upstreamModelId(resolved.snapshot, region));
