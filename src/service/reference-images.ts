@@ -4,14 +4,12 @@
  * they came, raw bytes are base64-encoded once (DESIGN §8). URLs are never fetched (DESIGN §9).
  */
 import type { FieldViolation } from '../errors.js';
-import { acceptedImageFormats, readImageInfo, SIGNATURE_PREFIX_BYTES, type ImageFormat, type ImageInfo } from './image-signature.js';
+import { readImageInfo, SIGNATURE_PREFIX_BYTES, type ImageInfo } from '../image-header.js';
+import { dimensionRuleBroken, isReferenceImageFormat, referenceImageRules, type ReferenceImageFormat } from '../models/reference-image-rules.js';
 import type { ReferenceImage } from './types.js';
 
-/** Per-image limits (reference §1.4; sides > 14 px, ≤ 36 MP, aspect 1:16–16:1 for 4.x/5.x). */
-const MIN_SIDE_EXCLUSIVE = 14;
-const MAX_PIXELS = 36_000_000;
-const MAX_ASPECT = 16;
 const MAX_URL_LENGTH = 16_384;
+const acceptedImageFormats = referenceImageRules.formats;
 
 const dataUriPrefix = /^data:([^;,]*);base64,/;
 const base64Body = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -60,7 +58,7 @@ function urlProblem(text: string): string | undefined {
 }
 
 /** What `mimeType` declares: a format, undefined when empty, or a problem text. */
-function declaredFormat(mimeType: string | undefined): ImageFormat | { problem: string } | undefined {
+function declaredFormat(mimeType: string | undefined): ReferenceImageFormat | { problem: string } | undefined {
   if (mimeType === undefined || mimeType === '') return undefined;
   const match = /^image\/(.+)$/.exec(mimeType);
   const format = match?.[1];
@@ -68,15 +66,14 @@ function declaredFormat(mimeType: string | undefined): ImageFormat | { problem: 
   // The upstream requires lower-case formats in data URIs (reference §1.1), so we hold MIME types to it.
   if (format !== format.toLowerCase()) return { problem: `mime type must be lower case: image/${format.toLowerCase()}, not ${mimeType}` };
   if (format === 'jpg') return { problem: 'image/jpg is not a MIME type; use image/jpeg' };
-  const known = acceptedImageFormats.find((f) => f === format);
-  if (known === undefined) return { problem: `image/${format} is not accepted (use ${acceptedImageFormats.map((f) => `image/${f}`).join(', ')})` };
-  return known;
+  if (!isReferenceImageFormat(format)) return { problem: `image/${format} is not accepted (use ${acceptedImageFormats.map((f) => `image/${f}`).join(', ')})` };
+  return format;
 }
 
 function formatProblem(info: ImageInfo | undefined, declared: ReturnType<typeof declaredFormat>): string | undefined {
   if (typeof declared === 'object') return declared.problem;
   if (info === undefined) return `not a supported image file (${acceptedImageFormats.join(', ')})`;
-  if (!acceptedImageFormats.includes(info.format)) return `${info.format} images are not accepted; convert to ${acceptedImageFormats.join(', ')}`;
+  if (!isReferenceImageFormat(info.format)) return `${info.format} images are not accepted; convert to ${acceptedImageFormats.join(', ')}`;
   if (declared !== undefined && declared !== info.format) {
     return `data is a ${info.format} file but is declared as image/${declared}`;
   }
@@ -86,11 +83,17 @@ function formatProblem(info: ImageInfo | undefined, declared: ReturnType<typeof 
 function dimensionProblem(info: ImageInfo | undefined): string | undefined {
   if (info?.width === undefined || info.height === undefined) return undefined; // the upstream checks the rest
   const { width, height } = info;
-  if (width <= MIN_SIDE_EXCLUSIVE || height <= MIN_SIDE_EXCLUSIVE) return `image is ${width}x${height}; each side must be more than ${MIN_SIDE_EXCLUSIVE} pixels`;
-  if (width * height > MAX_PIXELS) return `image is ${width}x${height} (${width * height} pixels); at most ${MAX_PIXELS} pixels are accepted`;
-  const ratio = width / height;
-  if (ratio > MAX_ASPECT || ratio < 1 / MAX_ASPECT) return `image is ${width}x${height}; its aspect ratio must be between 1:16 and 16:1`;
-  return undefined;
+  const { minSideExclusive, maxPixels } = referenceImageRules;
+  switch (dimensionRuleBroken(width, height)) {
+    case 'side':
+      return `image is ${width}x${height}; each side must be more than ${minSideExclusive} pixels`;
+    case 'pixels':
+      return `image is ${width}x${height} (${width * height} pixels); at most ${maxPixels} pixels are accepted`;
+    case 'aspect':
+      return `image is ${width}x${height}; its aspect ratio must be between 1:16 and 16:1`;
+    case undefined:
+      return undefined;
+  }
 }
 
 function dataUriProblem(uri: string, maxBytes: number): string | undefined {

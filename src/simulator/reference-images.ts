@@ -5,17 +5,12 @@
  * size limit, and decode to an image whose header satisfies the pixel, side and aspect rules.
  */
 import { ArkError, invalidParameter, unsupportedParameter } from './ark-errors.js';
-import { probeImage, type InputImageFormat } from './imaging/probe.js';
+import { readImageInfo } from '../image-header.js';
+import { dimensionRuleBroken, isReferenceImageFormat, referenceImageRules } from '../models/reference-image-rules.js';
 
-// ⚠ Formats: older docs list jpeg, png, webp, bmp, tiff, gif; the newer BytePlus docs add heic/heif
-// (reference §1.4 ⏱). The simulator follows the older list, like the 10 MB limit it defaults to, so that
-// a request it accepts is accepted by either revision of the upstream.
-const acceptedFormats: readonly InputImageFormat[] = ['jpeg', 'png', 'webp', 'bmp', 'tiff', 'gif'];
-const MAX_INPUT_PIXELS = 36_000_000;
-const MIN_SIDE_EXCLUSIVE = 14;
-// [1/16, 16] for 4.x/5.x, the only models that take references (3.0 takes none; reference §1.4).
-const MIN_ASPECT = 1 / 16;
-const MAX_ASPECT = 16;
+// ⚠ Formats and limits follow what every doc revision accepts (heic/heif and 30 MB are newest-docs
+// only, reference §1.4 ⏱), like the 10 MB limit the simulator defaults to — see reference-image-rules.ts.
+const acceptedFormats = referenceImageRules.formats;
 
 const dataUriPattern = /^data:image\/([A-Za-z0-9.+-]+);base64,/;
 const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -53,8 +48,8 @@ function checkItem(item: string, index: number, maxBytes: number): void {
   if (declared !== declared.toLowerCase()) {
     throw invalidFormat(index, `the image format in a data URI must be lower case (${declared.toLowerCase()}, not ${declared})`);
   }
-  const format = acceptedFormats.find((f) => f === declared);
-  if (format === undefined) {
+  const format = declared;
+  if (!isReferenceImageFormat(format)) {
     throw invalidFormat(index, `image format ${declared} is not supported; use one of ${acceptedFormats.join(', ')}`);
   }
   const encoded = item.slice(match[0].length);
@@ -67,22 +62,23 @@ function checkItem(item: string, index: number, maxBytes: number): void {
   if (encoded.length === 0 || encoded.length % 4 !== 0 || !base64Pattern.test(encoded)) {
     throw invalidFormat(index, 'the data URI does not hold valid base64');
   }
-  const info = probeImage(Buffer.from(encoded, 'base64'));
+  const info = readImageInfo(Buffer.from(encoded, 'base64'));
   // ⚠ Whether the upstream sniffs the bytes or trusts the declared type is undocumented: the simulator
   // insists they agree, so that a mislabelled image is caught here rather than by the real upstream.
-  if (info === undefined || info.format !== format) {
+  if (info?.format !== format || info.width === undefined || info.height === undefined || info.width === 0 || info.height === 0) {
     throw invalidFormat(index, `the data is not a decodable ${format} image`);
   }
   const { width, height } = info;
-  if (width <= MIN_SIDE_EXCLUSIVE || height <= MIN_SIDE_EXCLUSIVE) {
-    throw imageProblem(index, `Each side of an image must be longer than ${MIN_SIDE_EXCLUSIVE} pixels (got ${width}x${height}).`);
-  }
-  if (width * height > MAX_INPUT_PIXELS) {
-    throw imageProblem(index, `Image exceeds the maximum allowed total pixels (${width * height}). Maximum allowed: ${MAX_INPUT_PIXELS} pixels.`);
-  }
-  const ratio = width / height;
-  if (ratio < MIN_ASPECT || ratio > MAX_ASPECT) {
-    throw imageProblem(index, `The aspect ratio of the image (${width}x${height}) must be between 1:16 and 16:1.`);
+  const { minSideExclusive, maxPixels } = referenceImageRules;
+  switch (dimensionRuleBroken(width, height)) {
+    case 'side':
+      throw imageProblem(index, `Each side of an image must be longer than ${minSideExclusive} pixels (got ${width}x${height}).`);
+    case 'pixels':
+      throw imageProblem(index, `Image exceeds the maximum allowed total pixels (${width * height}). Maximum allowed: ${maxPixels} pixels.`);
+    case 'aspect':
+      throw imageProblem(index, `The aspect ratio of the image (${width}x${height}) must be between 1:16 and 16:1.`);
+    case undefined:
+      return;
   }
 }
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { encodeJpeg } from '../../src/simulator/imaging/jpeg.js';
 import { drawPattern, type PatternParams } from '../../src/simulator/imaging/pattern.js';
 import { encodePng } from '../../src/simulator/imaging/png.js';
-import { probeImage } from '../../src/simulator/imaging/probe.js';
 import { renderImage } from '../../src/simulator/imaging/render.js';
 import { decodeJpeg, decodePng } from './image-decoders.js';
 
@@ -47,38 +46,3 @@ describe('image encoders', () => {
   });
 });
 
-describe('probing input images', () => {
-  it('reads the format and size of PNG and JPEG files', () => {
-    const pattern = drawPattern(params(40, 30));
-    expect(probeImage(encodePng(pattern, 40, 30))).toEqual({ format: 'png', width: 40, height: 30 });
-    expect(probeImage(encodeJpeg(pattern, 40, 30))).toEqual({ format: 'jpeg', width: 40, height: 30 });
-  });
-
-  it('reads GIF, BMP and WebP (VP8, VP8L) headers', () => {
-    const gif = Buffer.concat([Buffer.from('GIF87a', 'latin1'), Buffer.from([20, 0, 10, 0]), Buffer.alloc(10)]);
-    expect(probeImage(gif)).toEqual({ format: 'gif', width: 20, height: 10 });
-    const bmp = Buffer.alloc(54);
-    bmp.write('BM', 0, 'latin1');
-    bmp.writeInt32LE(30, 18);
-    bmp.writeInt32LE(20, 22);
-    expect(probeImage(bmp)).toEqual({ format: 'bmp', width: 30, height: 20 });
-    const vp8 = Buffer.alloc(30);
-    vp8.write('RIFF', 0, 'latin1');
-    vp8.write('WEBPVP8 ', 8, 'latin1');
-    vp8.writeUInt16LE(320, 26);
-    vp8.writeUInt16LE(240, 28);
-    expect(probeImage(vp8)).toEqual({ format: 'webp', width: 320, height: 240 });
-    const vp8l = Buffer.alloc(30);
-    vp8l.write('RIFF', 0, 'latin1');
-    vp8l.write('WEBPVP8L', 8, 'latin1');
-    vp8l.writeUInt32LE((99 << 14) | 199, 21);
-    expect(probeImage(vp8l)).toEqual({ format: 'webp', width: 200, height: 100 });
-  });
-
-  it('returns nothing for text, truncated headers and zero sizes', () => {
-    expect(probeImage(Buffer.from('just some text here'))).toBeUndefined();
-    expect(probeImage(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0, 0, 0, 0, 0, 0]))).toBeUndefined();
-    const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(10)]);
-    expect(probeImage(gif)).toBeUndefined();
-  });
-});

@@ -1,15 +1,11 @@
 /**
  * Reads an image file's format and, where the header holds them, its pixel dimensions — from the first
- * bytes only, without decoding the image. Used to check reference images against reference §1.4.
+ * bytes only, without decoding the image. Shared by the core's reference-image validation and the
+ * simulator's (both check reference §1.4 against src/models/reference-image-rules.ts).
  */
 
 /** Formats recognised from a file's signature. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'bmp' | 'tiff' | 'gif' | 'heic' | 'heif';
-
-/** Formats accepted as reference images. HEIC/HEIF appear only in the newer BytePlus docs (reference §1.4
- *  ⏱); like the 10 MB size limit, we accept what both revisions accept, so a request that passes here is
- *  not refused upstream. They are still recognised, to say clearly why such a file is refused. */
-export const acceptedImageFormats: readonly ImageFormat[] = ['png', 'jpeg', 'webp', 'bmp', 'tiff', 'gif'];
 
 export interface ImageInfo {
   readonly format: ImageFormat;
@@ -39,7 +35,7 @@ export function readImageInfo(bytes: Uint8Array): ImageInfo | undefined {
     return { format: 'bmp', width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
   }
   if (has(12) && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return readWebp(bytes, view);
-  if (has(4) && (ascii(bytes, 0, 4) === 'II*\0' || ascii(bytes, 0, 4) === 'MM\0*')) return { format: 'tiff' };
+  if (has(8) && (ascii(bytes, 0, 4) === 'II*\0' || ascii(bytes, 0, 4) === 'MM\0*')) return readTiff(bytes, view);
   if (has(12) && ascii(bytes, 4, 4) === 'ftyp') {
     const brand = ascii(bytes, 8, 4);
     if (['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis'].includes(brand)) return { format: 'heic' };
@@ -82,4 +78,27 @@ function readWebp(bytes: Uint8Array, view: DataView): ImageInfo {
     return { format: 'webp', width, height };
   }
   return { format: 'webp' };
+}
+
+/** ImageWidth (tag 256) and ImageLength (257) from the first IFD, when it lies within the bytes given. */
+function readTiff(bytes: Uint8Array, view: DataView): ImageInfo {
+  const little = bytes[0] === 0x49;
+  try {
+    const ifd = view.getUint32(4, little);
+    const entries = view.getUint16(ifd, little);
+    let width: number | undefined;
+    let height: number | undefined;
+    for (let i = 0; i < entries; i++) {
+      const at = ifd + 2 + i * 12;
+      const tag = view.getUint16(at, little);
+      if (tag !== 256 && tag !== 257) continue;
+      // Type 3 is SHORT, otherwise LONG.
+      const value = view.getUint16(at + 2, little) === 3 ? view.getUint16(at + 8, little) : view.getUint32(at + 8, little);
+      if (tag === 256) width = value;
+      else height = value;
+    }
+    return width !== undefined && height !== undefined ? { format: 'tiff', width, height } : { format: 'tiff' };
+  } catch {
+    return { format: 'tiff' }; // the IFD lies beyond the bytes given (a RangeError from DataView)
+  }
 }
