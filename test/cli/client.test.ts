@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient, type ClientIo } from '../../src/cli/run-client.js';
-import { decodeImage } from '../simulator/image-decoders.js';
+import { decodeImage } from '../helpers/image-decoders.js';
 import { spawnEntry } from '../helpers/built-entry.js';
 import { startGrpcApp, TEST_KEY, type TestGrpcApp } from '../helpers/grpc-app.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageFailureReason } from '../../gen/seedream/v1/events.js';
 import { ResponseFormat } from '../../gen/seedream/v1/generation_spec.js';
 import { OutputFormat, SizeTier } from '../../gen/seedream/v1/types.js';
-import { decodeImage } from '../simulator/image-decoders.js';
+import { decodeImage } from '../helpers/image-decoders.js';
 import { collectStream, startGrpcApp, testSpec, type TestGrpcApp } from '../helpers/grpc-app.js';
 import { base64Of, completed, image, scriptedUpstream, wait } from '../helpers/scripted-upstream.js';
 

@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceImageDataUri } from '../helpers/simulator.js';
-import { imageSize } from './helpers/image-size.js';
+import { decodeImage } from '../helpers/image-decoders.js';
 import { startWithSimulator, type RestHarness } from './helpers/rest-harness.js';
 import { sdkClient, seedream, seedreamStream } from './helpers/sdk.js';
 import type { TestSimulator } from '../helpers/simulator.js';
@@ -43,7 +43,7 @@ describe('images.generate through the OpenAI SDK', () => {
     expect(res.data).toHaveLength(1);
     const item = res.data?.[0] as { url: string; size: string };
     expect(item.size).toBe(size);
-    const decoded = imageSize(await download(item.url));
+    const decoded = decodeImage(await download(item.url));
     expect(`${decoded.width}x${decoded.height}`).toBe(size);
     expect(decoded.format).toBe(format);
     expect(res.usage).toMatchObject({ generated_images: 1 });
@@ -55,7 +55,7 @@ describe('images.generate through the OpenAI SDK', () => {
     const res = await client.images.generate(seedream({ model, prompt: 'a lighthouse at dusk', size, response_format: 'b64_json', ...extra }));
     const item = res.data?.[0];
     expect(item?.url).toBeUndefined();
-    const decoded = imageSize(Buffer.from(item?.b64_json ?? '', 'base64'));
+    const decoded = decodeImage(Buffer.from(item?.b64_json ?? '', 'base64'));
     expect(`${decoded.width}x${decoded.height}`).toBe(size);
     expect(decoded.format).toBe(format);
   });
@@ -150,7 +150,7 @@ describe('streams through the OpenAI SDK', () => {
     const images = events.filter((e) => e.type === 'image_generation.partial_succeeded');
     expect(images.length).toBeGreaterThanOrEqual(1);
     for (const image of images) {
-      const decoded = imageSize(Buffer.from(String(image.b64_json), 'base64'));
+      const decoded = decodeImage(Buffer.from(String(image.b64_json), 'base64'));
       expect(`${decoded.width}x${decoded.height}`).toBe(image.size);
       expect(image).toMatchObject({ model: 'doubao-seedream-4-5-251128', image_index: expect.any(Number), created: expect.any(Number) });
     }

@@ -11,7 +11,7 @@ import { createArkUpstream } from '../../src/upstream/ark/ark-upstream.js';
 import type { ImageUpstream } from '../../src/upstream/types.js';
 import { textOf } from '../helpers/scripted-upstream.js';
 import { referenceImageDataUri, startSimulator, type TestSimulator } from '../helpers/simulator.js';
-import { decodeImage } from '../simulator/image-decoders.js';
+import { decodeImage } from '../helpers/image-decoders.js';
 
 let sim: TestSimulator;
 let upstream: ImageUpstream;

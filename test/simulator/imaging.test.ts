@@ -3,7 +3,7 @@ import { encodeJpeg } from '../../src/simulator/imaging/jpeg.js';
 import { drawPattern, type PatternParams } from '../../src/simulator/imaging/pattern.js';
 import { encodePng } from '../../src/simulator/imaging/png.js';
 import { renderImage } from '../../src/simulator/imaging/render.js';
-import { decodeJpeg, decodePng } from './image-decoders.js';
+import { decodeJpeg, decodePng } from '../helpers/image-decoders.js';
 
 const params = (width: number, height: number, extra: Partial<PatternParams> = {}): PatternParams => ({
   prompt: 'a fox',

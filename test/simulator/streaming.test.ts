@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type TestSimulator } from '../helpers/simulator.js';
-import { decodeImage } from './image-decoders.js';
+import { decodeImage } from '../helpers/image-decoders.js';
 import { rawPost, sseFrames } from './support.js';
 
 let sim: TestSimulator;

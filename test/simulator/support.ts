@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { expect } from 'vitest';
 import type { TestSimulator } from '../helpers/simulator.js';
-import { decodeImage, type DecodedImage } from './image-decoders.js';
+import { decodeImage, type DecodedImage } from '../helpers/image-decoders.js';
 
 export interface ArkImageItem {
   url?: string;
