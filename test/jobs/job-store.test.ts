@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { JobStore } from '../../src/jobs/job-store.js';
-import type { JobEvent } from '../../src/jobs/job-types.js';
+import type { CreateJobResult, JobEvent, JobRecord } from '../../src/jobs/job-types.js';
 import { memoryEngine, redisEngine, type OpenedStore } from './job-store-engines.js';
 
 const day = 24 * 60 * 60 * 1000;
@@ -19,10 +19,17 @@ async function collect(iterable: AsyncIterable<JobEvent>): Promise<JobEvent[]> {
   return events;
 }
 
+/** The job of a create that must not have been a conflict. */
+function jobOf(result: CreateJobResult): JobRecord {
+  if (result.kind === 'conflict') throw new Error(`unexpected conflict on ${result.key}`);
+  return result.job;
+}
+
 async function runningJob(store: JobStore, owner = 'alice', replicaId = 'replica-a') {
   const created = await store.create({ owner, replicaId, leaseMs: lease, model: 'doubao-seedream-4-5' });
-  expect(await store.start(created.job.id, replicaId)).toBe(true);
-  return created.job.id;
+  const { id } = jobOf(created);
+  expect(await store.start(id, replicaId)).toBe(true);
+  return id;
 }
 
 describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (engine) => {
@@ -43,8 +50,9 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
   describe.runIf(engine.run)('records', () => {
     it('creates a queued job only its owner can see', async () => {
       await open();
-      const { kind, job } = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, model: 'm', webhookUrl: 'https://hooks.example/x' });
-      expect(kind).toBe('created');
+      const result = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, model: 'm', webhookUrl: 'https://hooks.example/x' });
+      expect(result.kind).toBe('created');
+      const job = jobOf(result);
       expect(job).toMatchObject({ owner: 'alice', state: 'queued', model: 'm', webhookUrl: 'https://hooks.example/x', lastSeq: 1, cancelRequested: false });
       expect(job.id).toMatch(/^[0-9a-z]{25}$/);
       expect(await store.get('alice', job.id)).toEqual(job);
@@ -87,7 +95,7 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
 
     it('lets only the lease holder start, write and finish a job', async () => {
       await open();
-      const { job } = await store.create({ owner: 'alice', replicaId: 'replica-a', leaseMs: lease });
+      const job = jobOf(await store.create({ owner: 'alice', replicaId: 'replica-a', leaseMs: lease }));
       const other = opened.peer();
       expect(await other.start(job.id, 'replica-b')).toBe(false);
       expect(await store.start(job.id, 'replica-a')).toBe(true);
@@ -116,10 +124,10 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
       const idempotency = { key: 'order-42', fingerprint: 'sha256:aaa' };
       const first = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency });
       const again = await opened.peer().create({ owner: 'alice', replicaId: 'b', leaseMs: lease, idempotency });
-      expect(again).toEqual({ kind: 'existing', job: first.job });
-      expect(first.job.idempotencyKey).toBe('order-42');
+      expect(again).toEqual({ kind: 'existing', job: jobOf(first) });
+      expect(jobOf(first).idempotencyKey).toBe('order-42');
       const changed = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency: { key: 'order-42', fingerprint: 'sha256:bbb' } });
-      expect(changed).toEqual({ kind: 'conflict', key: 'order-42', jobId: first.job.id });
+      expect(changed).toEqual({ kind: 'conflict', key: 'order-42', jobId: jobOf(first).id });
     });
 
     it('scopes keys per caller', async () => {
@@ -128,18 +136,18 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
       const alice = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency });
       const bob = await store.create({ owner: 'bob', replicaId: 'a', leaseMs: lease, idempotency: { ...idempotency, fingerprint: 'sha256:other' } });
       expect(bob.kind).toBe('created');
-      expect(bob.job.id).not.toBe(alice.job.id);
+      expect(jobOf(bob).id).not.toBe(jobOf(alice).id);
     });
 
     it('answers a retry after the job finished with the stored result', async () => {
       await open();
       const idempotency = { key: 'k', fingerprint: 'sha256:aaa' };
-      const { job } = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency });
+      const job = jobOf(await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency }));
       await store.start(job.id, 'a');
       await store.finish(job.id, 'a', { state: 'succeeded', usage });
       const retry = await store.create({ owner: 'alice', replicaId: 'b', leaseMs: lease, idempotency });
       expect(retry.kind).toBe('existing');
-      expect(retry.job).toMatchObject({ id: job.id, state: 'succeeded', usage });
+      expect(jobOf(retry)).toMatchObject({ id: job.id, state: 'succeeded', usage });
     });
 
     it('creates exactly one job when replicas race on one key', async () => {
@@ -150,7 +158,7 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
         replicas.map((replica, i) => replica.create({ owner: 'alice', replicaId: `r${i}`, leaseMs: lease, idempotency })),
       );
       expect(results.filter((r) => r.kind === 'created')).toHaveLength(1);
-      expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
+      expect(new Set(results.map((r) => jobOf(r).id)).size).toBe(1);
       expect((await store.list('alice', {})).jobs).toHaveLength(1);
     });
   });
@@ -158,7 +166,7 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
   describe.runIf(engine.run)('cancel', () => {
     it('cancels a queued job at once', async () => {
       await open();
-      const { job } = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease });
+      const job = jobOf(await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease }));
       expect(await store.requestCancel('bob', job.id)).toBeUndefined();
       expect(await store.requestCancel('alice', job.id)).toMatchObject({ state: 'cancelled' });
       expect(await store.start(job.id, 'a')).toBe(false);
@@ -178,9 +186,9 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
   describe.runIf(engine.run)('leases', () => {
     it('marks a job interrupted when its lease expires, once, and never hands it to another replica', async () => {
       await open();
-      const { job: lost } = await store.create({ owner: 'alice', replicaId: 'dead', leaseMs: 300 });
+      const lost = jobOf(await store.create({ owner: 'alice', replicaId: 'dead', leaseMs: 300 }));
       await store.start(lost.id, 'dead');
-      const { job: queuedLost } = await store.create({ owner: 'alice', replicaId: 'dead', leaseMs: 300 });
+      const queuedLost = jobOf(await store.create({ owner: 'alice', replicaId: 'dead', leaseMs: 300 }));
       const alive = await runningJob(store, 'alice', 'alive');
       await sleep(700);
       expect(await store.renewLease(alive, 'alive', lease)).toBe('held');
@@ -237,7 +245,7 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
       await open();
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        ids.push((await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease })).job.id);
+        ids.push(jobOf(await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease })).id);
         await store.create({ owner: 'bob', replicaId: 'a', leaseMs: lease });
         await sleep(2); // distinct creation milliseconds, so newest-first is well defined
       }
@@ -273,7 +281,7 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
     it('forgets finished jobs, their events and idempotency keys after the retention', async () => {
       await open(800);
       const idempotency = { key: 'k', fingerprint: 'sha256:aaa' };
-      const { job } = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency });
+      const job = jobOf(await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency }));
       await store.start(job.id, 'a');
       await store.finish(job.id, 'a', { state: 'succeeded', usage });
       expect((await store.get('alice', job.id))?.state).toBe('succeeded');
@@ -283,7 +291,7 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
       expect((await store.list('alice', {})).jobs).toEqual([]);
       const again = await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency });
       expect(again.kind).toBe('created');
-      expect(again.job.id).not.toBe(job.id);
+      expect(jobOf(again).id).not.toBe(job.id);
     });
   });
 });
