@@ -97,7 +97,9 @@ export type CreateJobResult =
 export type JobOutcome =
   | { readonly state: 'succeeded'; readonly usage: JsonObject }
   | { readonly state: 'failed'; readonly error: JobError; readonly usage?: JsonObject }
-  | { readonly state: 'cancelled'; readonly usage?: JsonObject };
+  | { readonly state: 'cancelled'; readonly usage?: JsonObject }
+  /** The replica stops (shutdown) with the job unfinished: DESIGN §7, never silently lost. */
+  | { readonly state: 'interrupted'; readonly error: JobError; readonly usage?: JsonObject };
 
 /** What a lease renewal tells the running replica. */
 export type LeaseStatus = 'held' | 'cancel-requested' | 'lost';

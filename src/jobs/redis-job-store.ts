@@ -125,7 +125,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
     },
 
     async finish(id, replicaId, outcome) {
-      const error = outcome.state === 'failed' ? outcome.error : undefined;
+      const error = 'error' in outcome ? outcome.error : undefined;
       const done = await finishJobScript.run(redis, [keys.job(id), keys.leases], [
         id,
         replicaId,
