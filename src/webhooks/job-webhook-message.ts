@@ -3,12 +3,21 @@
  * REST API's snake_case. It carries the job's outcome, not its images — the receiver reads those from
  * `GET /v1/images/jobs/{id}` (images are hosted URLs; bytes never travel in a webhook).
  */
-import type { JobRecord } from '../jobs/job-types.js';
+import type { JobRecord, JsonValue } from '../jobs/job-types.js';
 
 export interface JobWebhookMessage {
   /** `webhook-id`: one per job and final state, so a retry or a second sender is recognisably the same. */
   readonly messageId: string;
   readonly body: string;
+}
+
+/** The stored JSON (the core's camelCase usage) with snake_case keys, like every REST payload. */
+function snakeCaseKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map((item: JsonValue) => snakeCaseKeys(item));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeCaseKeys(member)]),
+  );
 }
 
 export function jobWebhookMessage(job: JobRecord, now: number = Date.now()): JobWebhookMessage {
@@ -19,7 +28,7 @@ export function jobWebhookMessage(job: JobRecord, now: number = Date.now()): Job
     model: job.model,
     created_at: Math.floor(job.createdAt / 1000),
     finished_at: job.finishedAt === undefined ? undefined : Math.floor(job.finishedAt / 1000),
-    usage: job.usage,
+    usage: job.usage === undefined ? undefined : snakeCaseKeys(job.usage),
     error: job.error,
   };
   return {
