@@ -22,9 +22,10 @@ import {
 } from './redis-job-scripts.js';
 import { watchRedisJob } from './redis-job-watch.js';
 import { redisJobKeys } from './redis-keys.js';
+import { createStreamFollower } from './redis-stream-follower.js';
 
 export interface RedisJobStoreOptions extends JobStoreOptions {
-  /** A connected client; the store duplicates it for blocking reads and closes only those. */
+  /** A connected client; the store duplicates it once for blocking reads and closes only that one. */
   readonly redis: Redis;
   /** Prepended to every key, so several gateways can share one Redis. */
   readonly keyPrefix?: string;
@@ -36,6 +37,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
   const { redis, retentionMs } = options;
   const keys = redisJobKeys(options.keyPrefix ?? 'seedream:');
   const json = (value: unknown) => JSON.stringify(value);
+  const follower = createStreamFollower(redis);
 
   async function read(id: string): Promise<JobRecord | undefined> {
     const [hash, attempts] = await Promise.all([redis.hgetall(keys.job(id)), redis.lrange(keys.webhooks(id), 0, -1)]);
@@ -154,7 +156,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
     },
 
     watch(id, afterSeq, signal) {
-      return watchRedisJob(redis, keys, id, afterSeq, signal);
+      return watchRedisJob(redis, follower, keys, id, afterSeq, signal);
     },
 
     async interruptExpiredLeases() {
@@ -170,7 +172,8 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
     },
 
     async close() {
-      // The client belongs to the caller; watchers close their own connections when they end.
+      // The client belongs to the caller; the follower's blocking connection is the store's own.
+      follower.close();
     },
   };
 }

@@ -1,55 +1,57 @@
 /**
- * Follows one job's event stream in Redis as other replicas append to it: XREAD BLOCK on a connection
- * of its own (a blocked connection can carry nothing else), so an event reaches the watcher as soon as
- * Redis has it — no polling delay. Ends after the terminal `state` event, when the job is gone, or when
- * the caller aborts (the connection is dropped, which ends the blocked read at once).
+ * Follows one job's event stream in Redis as any replica appends to it, through the store's shared
+ * stream follower (one blocking `XREAD` for all watchers of this replica): an event reaches the watcher
+ * as soon as Redis has it. Ends after the terminal `state` event, when the job has expired, or when the
+ * caller aborts.
  */
 import type { Redis } from 'ioredis';
 import { isTerminalStateEvent } from './job-events.js';
 import type { JobEvent } from './job-types.js';
 import { jobEventFromStreamEntry } from './redis-job-record.js';
 import type { RedisJobKeys } from './redis-keys.js';
+import type { StreamEntry, StreamFollower } from './redis-stream-follower.js';
 
-/** How long one blocked read waits before checking that the job still exists (ms). */
-const blockMs = 5_000;
-
-type XReadReply = [string, [string, string[]][]][] | null;
+/** How long a watcher waits without events before it checks that the job still exists (ms). */
+const existenceCheckMs = 5_000;
 
 export async function* watchRedisJob(
   redis: Redis,
+  follower: StreamFollower,
   keys: RedisJobKeys,
   id: string,
   afterSeq: number,
   signal: AbortSignal,
 ): AsyncIterable<JobEvent> {
   if (signal.aborted || (await redis.exists(keys.job(id))) === 0) return;
-  const reader = redis.duplicate();
-  const stop = () => reader.disconnect();
-  signal.addEventListener('abort', stop, { once: true });
-  let last = `0-${Math.max(0, afterSeq)}`;
+  const queue: StreamEntry[] = [];
+  let wake: (() => void) | undefined;
+  const stopFollowing = follower.follow(keys.events(id), `0-${Math.max(0, afterSeq)}`, (entries) => {
+    queue.push(...entries);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     while (!signal.aborted) {
-      let reply: XReadReply;
-      try {
-        reply = (await reader.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', keys.events(id), last)) as XReadReply;
-      } catch (error) {
-        if (signal.aborted) return;
-        throw error;
-      }
-      const entries = reply?.[0]?.[1] ?? [];
-      if (entries.length === 0) {
-        if ((await redis.exists(keys.job(id))) === 0) return;
-        continue;
-      }
-      for (const entry of entries) {
-        last = entry[0];
+      const entry = queue.shift();
+      if (entry !== undefined) {
         const event = jobEventFromStreamEntry(entry);
         yield event;
         if (isTerminalStateEvent(event)) return;
+        continue;
       }
+      const idle = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(true), existenceCheckMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+      });
+      wake = undefined;
+      if (idle && (await redis.exists(keys.job(id))) === 0) return;
     }
   } finally {
-    signal.removeEventListener('abort', stop);
-    reader.disconnect();
+    stopFollowing();
+    signal.removeEventListener('abort', onAbort);
   }
 }

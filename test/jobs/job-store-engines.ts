@@ -50,6 +50,11 @@ export function memoryEngine(): JobStoreEngine {
 export function redisEngine(): JobStoreEngine {
   let server: TestRedisServer | undefined;
   const clients: Redis[] = [];
+  const stores: JobStore[] = [];
+  const track = (store: JobStore) => {
+    stores.push(store);
+    return store;
+  };
   const connect = () => {
     if (server === undefined) throw new Error('redis engine not set up');
     const client = new Redis(server.url, { lazyConnect: false });
@@ -66,10 +71,11 @@ export function redisEngine(): JobStoreEngine {
       // A fresh prefix per test: tests share one server but never each other's keys.
       const keyPrefix = `t${randomUUID().slice(0, 8)}:`;
       const redis = connect();
-      const store = createRedisJobStore({ redis, retentionMs, keyPrefix });
-      return { store, peer: () => createRedisJobStore({ redis: connect(), retentionMs, keyPrefix }), redis, keyPrefix };
+      const store = track(createRedisJobStore({ redis, retentionMs, keyPrefix }));
+      return { store, peer: () => track(createRedisJobStore({ redis: connect(), retentionMs, keyPrefix })), redis, keyPrefix };
     },
     async closeOpened() {
+      await Promise.all(stores.splice(0).map((store) => store.close()));
       await Promise.all(clients.splice(0).map((client) => client.quit()));
     },
     async teardown() {

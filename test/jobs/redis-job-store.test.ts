@@ -1,11 +1,12 @@
 /**
  * What only the Redis engine has to prove: every key it writes carries a TTL, a watcher on one replica
- * follows a job another replica runs as soon as events are written (measured, not polled), and the
- * scripts survive a Redis that forgot them.
+ * follows a job another replica runs as soon as events are written (measured, not polled), watchers
+ * share one connection and survive losing it, and the scripts survive a Redis that forgot them.
  */
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { JobStore } from '../../src/jobs/job-store.js';
 import { createRedisJobStore } from '../../src/jobs/redis-job-store.js';
 import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
 
@@ -15,16 +16,20 @@ const usage = { generatedImages: 1 };
 describe.runIf(redisTestGate().run)('Redis JobStore', () => {
   let server: TestRedisServer;
   const clients: Redis[] = [];
+  const stores: JobStore[] = [];
   const replica = (keyPrefix: string) => {
     const redis = new Redis(server.url);
     clients.push(redis);
-    return { redis, store: createRedisJobStore({ redis, retentionMs, keyPrefix }) };
+    const store = createRedisJobStore({ redis, retentionMs, keyPrefix });
+    stores.push(store);
+    return { redis, store };
   };
 
   beforeAll(async () => {
     server = await startRedisServer();
   });
   afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
     await Promise.all(clients.map((client) => client.quit()));
     await server.stop();
   });
@@ -87,5 +92,39 @@ describe.runIf(redisTestGate().run)('Redis JobStore', () => {
     if (created.kind !== 'created') throw new Error(created.kind);
     const { job } = created;
     expect(await store.start(job.id, 'r')).toBe(true);
+  });
+
+  it('serves many watchers on one replica over one blocking connection, and survives losing it', async () => {
+    const a = replica('many:');
+    const c = replica('many:');
+    const connections = async () => String(await a.redis.client('LIST')).trim().split('\n').length;
+    const jobs: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const created = await a.store.create({ owner: 'alice', replicaId: 'A', leaseMs: 30_000 });
+      if (created.kind !== 'created') throw new Error(created.kind);
+      await a.store.start(created.job.id, 'A');
+      jobs.push(created.job.id);
+    }
+    const before = await connections();
+    const seen = new Map<string, number[]>();
+    const watchers = jobs.flatMap((id) =>
+      Array.from({ length: 10 }, async (_, w) => {
+        const seqs: number[] = [];
+        seen.set(`${id}/${w}`, seqs);
+        for await (const event of c.store.watch(id, 0, new AbortController().signal)) seqs.push(event.seq);
+      }),
+    );
+    await vi.waitFor(async () => expect(await connections()).toBe(before + 1), { timeout: 5_000 });
+    for (const id of jobs) await a.store.appendEvent(id, 'A', 'image', { index: 0 });
+    // Kill the blocked reader: ioredis reconnects it and the watchers go on from where they were.
+    const reader = String(await a.redis.client('LIST')).split('\n').find((line) => line.includes('cmd=xread'));
+    const readerId = /id=(\d+)/.exec(reader ?? '')?.[1];
+    expect(readerId).toBeDefined();
+    await a.redis.client('KILL', 'ID', readerId ?? '');
+    for (const id of jobs) await a.store.appendEvent(id, 'A', 'image', { index: 1 });
+    for (const id of jobs) await a.store.finish(id, 'A', { state: 'succeeded', usage });
+    await Promise.all(watchers);
+    expect(seen.size).toBe(200);
+    for (const seqs of seen.values()) expect(seqs).toEqual([1, 2, 3, 4, 5]);
   });
 });
