@@ -3,9 +3,9 @@
  * process — the gateway says so at boot — and expire after the retention like Redis keys do: checked on
  * every read and swept by a timer so memory stays bounded.
  */
-import { newJobId } from './job-id.js';
 import { isTerminalStateEvent, stateEventData, stateEventType } from './job-events.js';
 import type { JobStore, JobStoreOptions } from './job-store.js';
+import { newJobRecord } from './new-job-record.js';
 import { isTerminal, interruptedJobError, type JobEvent, type JobRecord, type JsonObject } from './job-types.js';
 import { afterIdFromPageToken, effectivePageSize, pageTokenFor } from './page-token.js';
 
@@ -110,19 +110,7 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions): JobStore {
             : { kind: 'conflict', key: input.idempotency.key, jobId: known.jobId };
         }
       }
-      const record: Mutable<JobRecord> = {
-        id: newJobId(t),
-        owner: input.owner,
-        state: 'queued',
-        createdAt: t,
-        updatedAt: t,
-        cancelRequested: false,
-        webhookAttempts: [],
-        lastSeq: 0,
-        ...(input.model !== undefined && { model: input.model }),
-        ...(input.webhookUrl !== undefined && { webhookUrl: input.webhookUrl }),
-        ...(input.idempotency !== undefined && { idempotencyKey: input.idempotency.key }),
-      };
+      const record: Mutable<JobRecord> = { ...newJobRecord(input, t) };
       const entry: Entry = {
         record,
         events: [],

@@ -4,9 +4,9 @@
  * (redis-job-scripts.ts); reads are plain commands. Key layout and TTLs: docs/jobs-design.md.
  */
 import type { Redis } from 'ioredis';
-import { newJobId } from './job-id.js';
 import { stateEventData } from './job-events.js';
 import type { JobStore, JobStoreOptions } from './job-store.js';
+import { newJobRecord } from './new-job-record.js';
 import { interruptedJobError, type JobRecord } from './job-types.js';
 import { afterIdFromPageToken, effectivePageSize, pageTokenFor } from './page-token.js';
 import { hashFieldsOfNewJob, hashFieldsOfOutcome, jobEventFromStreamEntry, jobFromHash } from './redis-job-record.js';
@@ -49,19 +49,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
 
     async create(input) {
       const at = Date.now();
-      const record: JobRecord = {
-        id: newJobId(at),
-        owner: input.owner,
-        state: 'queued',
-        createdAt: at,
-        updatedAt: at,
-        cancelRequested: false,
-        webhookAttempts: [],
-        lastSeq: 0,
-        ...(input.model !== undefined && { model: input.model }),
-        ...(input.webhookUrl !== undefined && { webhookUrl: input.webhookUrl }),
-        ...(input.idempotency !== undefined && { idempotencyKey: input.idempotency.key }),
-      };
+      const record = newJobRecord(input, at);
       const scriptKeys = [keys.job(record.id), keys.owner(input.owner), keys.leases];
       if (input.idempotency !== undefined) scriptKeys.push(keys.idempotency(input.owner, input.idempotency.key));
       const [kind, jobId] = (await createJobScript.run(redis, scriptKeys, [

@@ -279,13 +279,13 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
 
   describe.runIf(engine.run)('retention', () => {
     it('forgets finished jobs, their events and idempotency keys after the retention', async () => {
-      await open(800);
+      await open(2_000);
       const idempotency = { key: 'k', fingerprint: 'sha256:aaa' };
       const job = jobOf(await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency }));
       await store.start(job.id, 'a');
       await store.finish(job.id, 'a', { state: 'succeeded', usage });
       expect((await store.get('alice', job.id))?.state).toBe('succeeded');
-      await sleep(1_300);
+      await sleep(2_600);
       expect(await store.get('alice', job.id)).toBeUndefined();
       expect(await store.readEvents(job.id, 0)).toEqual([]);
       expect((await store.list('alice', {})).jobs).toEqual([]);

@@ -6,7 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAddressPolicy } from '../../src/webhooks/address-policy.js';
 import { newWebhookSecret } from '../../src/webhooks/webhook-signature.js';
 import { createWebhookSender, type WebhookSenderOptions } from '../../src/webhooks/webhook-sender.js';
@@ -159,7 +159,8 @@ describe('webhook sender', () => {
     const abort = new AbortController();
     const sender = createWebhookSender({ ...baseOptions, retry: { maxAttempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000 }, random: () => 1 });
     const delivering = sender.deliver({ url, secret, messageId: 'm', body, signal: abort.signal });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Abort while it waits for the second attempt.
+    await vi.waitFor(() => expect(receiver.received).toHaveLength(1), { timeout: 5_000 });
     abort.abort();
     const result = await delivering;
     expect(result).toMatchObject({ delivered: false, attempts: [{ status: 500 }] });
