@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { stateEventData } from './job-events.js';
 import type { JobStore, JobStoreOptions } from './job-store.js';
+import { isJobId } from './job-id.js';
 import { newJobRecord } from './new-job-record.js';
 import { interruptedJobError, type JobRecord } from './job-types.js';
 import { afterIdFromPageToken, effectivePageSize, pageTokenFor } from './page-token.js';
@@ -40,6 +41,8 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
   const follower = createStreamFollower(redis);
 
   async function read(id: string): Promise<JobRecord | undefined> {
+    // Ids come from callers' URLs: anything that is not one of ours could name another key.
+    if (!isJobId(id)) return undefined;
     const [hash, attempts] = await Promise.all([redis.hgetall(keys.job(id)), redis.lrange(keys.webhooks(id), 0, -1)]);
     return jobFromHash(hash, attempts);
   }
@@ -129,6 +132,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
     },
 
     async requestCancel(owner, id) {
+      if (!isJobId(id)) return undefined;
       const args = [id, owner, json(stateEventData('cancelled')), Date.now(), retentionMs];
       const found = await requestCancelScript.run(redis, [keys.job(id), keys.leases], args);
       return found === 1 ? read(id) : undefined;
@@ -139,11 +143,13 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
     },
 
     async readEvents(id, afterSeq, limit = 1000) {
+      if (!isJobId(id)) return [];
       const entries = await redis.xrange(keys.events(id), `0-${Math.max(0, afterSeq) + 1}`, '+', 'COUNT', limit);
       return entries.map(jobEventFromStreamEntry);
     },
 
     watch(id, afterSeq, signal) {
+      if (!isJobId(id)) return (async function* () {})();
       return watchRedisJob(redis, follower, keys, id, afterSeq, signal);
     },
 

@@ -1,8 +1,8 @@
 /**
  * Follows one job's event stream in Redis as any replica appends to it, through the store's shared
  * stream follower (one blocking `XREAD` for all watchers of this replica): an event reaches the watcher
- * as soon as Redis has it. Ends after the terminal `state` event, when the job has expired, or when the
- * caller aborts.
+ * as soon as Redis has it. Ends after the terminal `state` event, when the job has expired, when the
+ * caller aborts, or when the store is closed.
  */
 import type { Redis } from 'ioredis';
 import { isTerminalStateEvent } from './job-events.js';
@@ -32,7 +32,7 @@ export async function* watchRedisJob(
   const onAbort = () => wake?.();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    while (!signal.aborted) {
+    while (!signal.aborted && !follower.isClosed()) {
       const entry = queue.shift();
       if (entry !== undefined) {
         const event = jobEventFromStreamEntry(entry);

@@ -20,6 +20,9 @@ export interface StreamFollower {
   /** Calls `deliver` with the entries after `afterId` as they arrive, until the returned function is
    *  called. Entries are delivered in order, each once. */
   follow(key: string, afterId: string, deliver: (entries: readonly StreamEntry[]) => void): () => void;
+  /** True once closed: followers get no more entries. */
+  isClosed(): boolean;
+  /** Stops reading; every follower is called once more with no entries, so watchers notice. */
   close(): void;
 }
 
@@ -91,10 +94,13 @@ export function createStreamFollower(redis: Redis): StreamFollower {
         if (set.size === 0 && followers.get(key) === set) followers.delete(key);
       };
     },
+    isClosed: () => closed,
     close() {
       closed = true;
+      const last = [...followers.values()].flatMap((set) => [...set]);
       followers.clear();
       reader?.disconnect();
+      for (const follower of last) follower.deliver([]);
     },
   };
 }

@@ -13,10 +13,18 @@ import { parseRetryAfter } from '../upstream/retry-after.js';
 import type { WebhookAddressPolicy } from './address-policy.js';
 import { pinnedAgent } from './pinned-agent.js';
 import { webhookSignature, webhookSigningKey } from './webhook-signature.js';
-import { resolveWebhookTarget, systemResolveAll, WebhookTargetRefused, type ResolveAll } from './webhook-target.js';
+import {
+  resolveWebhookTarget,
+  systemResolveAll,
+  webhookUrlProblem,
+  WebhookTargetRefused,
+  type ResolveAll,
+} from './webhook-target.js';
 
 export interface WebhookSenderOptions {
   readonly policy: WebhookAddressPolicy;
+  /** Whether plain-http URLs may be used (the URL rules are enforced again at delivery). */
+  readonly allowHttp: boolean;
   /** Attempts per delivery (including the first), backoff base and cap. */
   readonly retry: RetryPolicy;
   /** Per attempt: connect, headers and body each (ms). */
@@ -66,6 +74,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const resolveAll = options.resolveAll ?? systemResolveAll;
 
   async function attemptOnce(delivery: WebhookDelivery, key: Buffer, signal: AbortSignal) {
+    const problem = webhookUrlProblem(delivery.url, { allowHttp: options.allowHttp });
+    if (problem !== undefined) throw new WebhookTargetRefused(`the webhook URL ${problem}`);
     const target = await resolveWebhookTarget(new URL(delivery.url), options.policy, resolveAll);
     const agent = pinnedAgent(target, options.timeoutMs);
     try {

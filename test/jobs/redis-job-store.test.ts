@@ -127,4 +127,32 @@ describe.runIf(redisTestGate().run)('Redis JobStore', () => {
     expect(seen.size).toBe(200);
     for (const seqs of seen.values()) expect(seqs).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('answers ids that are not job ids as unknown, even when they name another key', async () => {
+    const { store } = replica('ids:');
+    const created = await store.create({ owner: 'alice', replicaId: 'r', leaseMs: 30_000 });
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const crafted = `${created.job.id}:events`;
+    expect(await store.get('alice', crafted)).toBeUndefined();
+    expect(await store.requestCancel('alice', crafted)).toBeUndefined();
+    expect(await store.readEvents(crafted, 0)).toEqual([]);
+    const events: unknown[] = [];
+    for await (const event of store.watch(crafted, 0, new AbortController().signal)) events.push(event);
+    expect(events).toEqual([]);
+  });
+
+  it('ends its watchers when the store closes', async () => {
+    const a = replica('close:');
+    const created = await a.store.create({ owner: 'alice', replicaId: 'A', leaseMs: 30_000 });
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const c = replica('close:');
+    const seqs: number[] = [];
+    const watching = (async () => {
+      for await (const event of c.store.watch(created.job.id, 0, new AbortController().signal)) seqs.push(event.seq);
+    })();
+    await vi.waitFor(() => expect(seqs).toEqual([1]), { timeout: 5_000 });
+    await c.store.close();
+    await watching;
+    expect(seqs).toEqual([1]);
+  });
 });

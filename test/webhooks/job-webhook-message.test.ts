@@ -45,6 +45,7 @@ describe('job webhooks', () => {
     const message = jobWebhookMessage(job);
     const sender = createWebhookSender({
       policy: createAddressPolicy(['127.0.0.1/32']),
+      allowHttp: true,
       retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
       timeoutMs: 5_000,
     });

@@ -38,6 +38,7 @@ const secret = newWebhookSecret();
 const body = JSON.stringify({ type: 'image.job.succeeded', timestamp: '2026-11-30T10:00:00.000Z', data: { id: 'j1' } });
 const baseOptions: WebhookSenderOptions = {
   policy: createAddressPolicy(['127.0.0.1/32']),
+  allowHttp: true,
   retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 2_000 },
   timeoutMs: 5_000,
 };
@@ -120,6 +121,15 @@ describe('webhook sender', () => {
       const result = await strict.deliver({ url: target, secret, messageId: 'm', body });
       expect(result).toMatchObject({ delivered: false, attempts: [{ error: 'the webhook URL resolves to an address that webhooks may not be sent to' }] });
     }
+    expect(receiver.received).toEqual([]);
+  });
+
+  it('enforces the URL rules again at delivery, without connecting or retrying', async () => {
+    const httpsOnly = createWebhookSender({ ...baseOptions, allowHttp: false });
+    const plain = await httpsOnly.deliver({ url, secret, messageId: 'm', body });
+    expect(plain).toMatchObject({ delivered: false, attempts: [{ error: 'the webhook URL must be an https URL' }] });
+    const broken = await createWebhookSender(baseOptions).deliver({ url: 'not a url', secret, messageId: 'm', body });
+    expect(broken).toMatchObject({ delivered: false, attempts: [{ error: 'the webhook URL must be an absolute URL' }] });
     expect(receiver.received).toEqual([]);
   });
 
