@@ -14,10 +14,11 @@ const retentionMs = 60 * 60 * 1000;
 const usage = { generatedImages: 1 };
 
 describe.runIf(redisTestGate().run)('Redis JobStore', () => {
-  let server: TestRedisServer;
+  let server: TestRedisServer | undefined;
   const clients: Redis[] = [];
   const stores: JobStore[] = [];
   const replica = (keyPrefix: string) => {
+    if (server === undefined) throw new Error('redis-server did not start');
     const redis = new Redis(server.url);
     clients.push(redis);
     const store = createRedisJobStore({ redis, retentionMs, keyPrefix });
@@ -31,7 +32,7 @@ describe.runIf(redisTestGate().run)('Redis JobStore', () => {
   afterAll(async () => {
     await Promise.all(stores.map((store) => store.close()));
     await Promise.all(clients.map((client) => client.quit()));
-    await server.stop();
+    await server?.stop();
   });
 
   it('puts a TTL of at most the retention on every key a finished job leaves', async () => {
