@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, toGatewayError } from '../../errors.js';
-import { specFromProto } from '../../grpc/spec-from-proto.js';
+import { specFromProto } from '../../contract/spec-from-proto.js';
 import { findModel } from '../../models/lookup.js';
 import type { ImageGenerator } from '../../service/image-generator.js';
 import type { GenerationEvent } from '../../service/types.js';
@@ -49,7 +49,8 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
     );
   try {
     if (caller === null) throw new GatewayError('INTERNAL', 'no authenticated caller on an authenticated route');
-    const { request: body, warnings } = parseImageRequest(request.body);
+    const parsed = parseImageRequest(request.body);
+    const body = parsed.request;
     stream = body.stream === true;
     const resolved = findModel(body.model);
     if (resolved === undefined) {
@@ -60,6 +61,7 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
     model = resolved.entry.key;
     const translated = protoSpecFromOpenAi(body, resolved);
     refs = translated.refs;
+    const warnings = [...parsed.warnings, ...translated.warnings];
     const spec = specFromProto(translated.spec);
 
     // A client that disconnects aborts the core call, and with it the upstream request, at once.

@@ -3,7 +3,7 @@ import { ResponseFormat, type ImageGenerationSpec } from '../../gen/seedream/v1/
 import { OutputFormat, PromptOptimizationMode, SizeTier } from '../../gen/seedream/v1/types.js';
 import { GatewayError } from '../../src/errors.js';
 import { protoFieldPath } from '../../src/grpc/field-paths.js';
-import { specFromProto } from '../../src/grpc/spec-from-proto.js';
+import { specFromProto } from '../../src/contract/spec-from-proto.js';
 
 const base: ImageGenerationSpec = {
   prompt: 'a fox',
