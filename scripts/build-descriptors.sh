@@ -12,4 +12,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$buf" build -o "$tmp/seedream.binpb"
 "$buf" build "$reflection" --path "$reflection/grpc/reflection" -o "$tmp/reflection.binpb"
-cat "$tmp/seedream.binpb" "$tmp/reflection.binpb" > dist/seedream.binpb
+# Written beside and renamed into place: a gateway starting meanwhile never reads half a file.
+cat "$tmp/seedream.binpb" "$tmp/reflection.binpb" > dist/.seedream.binpb.tmp
+mv dist/.seedream.binpb.tmp dist/seedream.binpb
