@@ -54,7 +54,9 @@ export function validateGenerationRequest(body: unknown, limits: ValidationLimit
   if (model === undefined || model === '') throw missingParameter('model');
   if (typeof model !== 'string') throw invalidParameter('model', 'model must be a string');
   const resolved = findModel(model);
-  if (resolved === undefined) {
+  // BytePlus answers 404 for an undated id (`seedream-5-0-lite`; reference-updates §3.2); only the
+  // Volcengine short names (`doubao-…`) are taken without a date.
+  if (resolved === undefined || isUndatedBytePlusName(model, resolved)) {
     throw new ArkError(
       404,
       'InvalidEndpointOrModel.NotFound',
@@ -103,6 +105,11 @@ export function validateGenerationRequest(body: unknown, limits: ValidationLimit
 
   const { thinkingDisabled: _checked, ...choices } = options;
   return { entry, modelId, prompt, referenceImages, size, stream, responseFormat, watermark, ...choices };
+}
+
+function isUndatedBytePlusName(name: string, resolved: ResolvedModel): boolean {
+  const lower = name.trim().toLowerCase();
+  return resolved.entry.shortNames.includes(lower) && !lower.startsWith('doubao-');
 }
 
 function checkSize(value: unknown, entry: ModelEntry): SizeRequest {
