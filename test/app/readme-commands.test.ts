@@ -6,12 +6,15 @@
  * the test binds free ones), plus output directories, which go to a temporary folder.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT } from '../helpers/built-entry.js';
+import { referenceImageDataUri } from '../helpers/simulator.js';
+
+const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /** One logical command (continuation lines joined) with where it was found. */
 interface Command {
@@ -44,6 +47,26 @@ function commandsOf(file: string): Command[] {
 const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const commands = docs.flatMap(commandsOf);
 
+/** A code example in another language (json blocks are sample output, not code). */
+interface Example {
+  readonly file: string;
+  readonly lang: 'js' | 'ts' | 'python';
+  readonly code: string;
+}
+const examples: Example[] = docs.flatMap((file) =>
+  [...readFileSync(join(ROOT, file), 'utf8').matchAll(/^```(js|ts|python)\n([\s\S]*?)^```/gm)].map(([, lang, code]) => ({ file, lang: lang as Example['lang'], code: code ?? '' })),
+);
+type ExampleRule = { readonly run: 'node' | 'vitest' } | { readonly elsewhere: string };
+/** First match wins: language and a pattern of the code. */
+const exampleRules: ReadonlyArray<readonly [Example['lang'], RegExp, ExampleRule]> = [
+  ['js', /^import OpenAI/, { run: 'node' }],
+  ['ts', /client\.streamImages\(\{ spec \}/, { run: 'vitest' }],
+  ['ts', /errorDetailsClientMiddleware/, { elsewhere: 'a fragment (`request` is the reader\'s); test/helpers/grpc-app.ts builds the same client and test/grpc/errors.test.ts decodes the details' }],
+  ['ts', /createSimulator\(|startSimulator\(/, { elsewhere: 'the in-process simulator API, used this way by test/helpers/simulator.ts and every simulator test' }],
+  ['python', /from openai import OpenAI/, { elsewhere: 'the Python openai package is not installable from the registries this project uses (npm, Debian bookworm); the same request runs from the Node SDK in test/rest/openai-sdk.test.ts' }],
+];
+const exampleRuleOf = (example: Example) => exampleRules.find(([lang, pattern]) => lang === example.lang && pattern.test(example.code))?.[2];
+
 type Rule = { readonly run: 'gateway' | 'shell' | 'simulator' | 'gateway-on-simulator' } | { readonly elsewhere: string };
 const notInstallable = 'not installable from the registries this project uses (npm, Debian bookworm)';
 /** First match wins. */
@@ -74,7 +97,10 @@ function ruleOf(command: Command): Rule | undefined {
 
 describe('every command in README.md and docs/', () => {
   it('is claimed by a rule (run here, or run elsewhere for a stated reason)', () => {
-    const unclaimed = commands.filter((c) => ruleOf(c) === undefined).map((c) => `${c.file}: ${c.text}`);
+    const unclaimed = [
+      ...commands.filter((c) => ruleOf(c) === undefined).map((c) => `${c.file}: ${c.text}`),
+      ...examples.filter((e) => exampleRuleOf(e) === undefined).map((e) => `${e.file}: ${e.lang} ${e.code.slice(0, 80)}`),
+    ];
     expect(unclaimed).toEqual([]);
     // The extraction itself works: the quick start's commands are found.
     expect(commands.map((c) => c.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^npm ci && npm start/), expect.stringMatching(/^curl -sS http:\/\/localhost:8080/)]));
@@ -158,7 +184,9 @@ describe('the commands, run', () => {
       .replaceAll('localhost:50051', `127.0.0.1:${ports.grpc}`)
       .replaceAll('127.0.0.1:18080', `127.0.0.1:${ports.simulator}`)
       .replaceAll('localhost:18080', `127.0.0.1:${ports.simulator}`)
-      .replaceAll('--out ./images', `--out ${join(work, 'images')}`);
+      .replaceAll('--out ./images', `--out ${join(work, 'images')}`)
+      .replaceAll("readFile('photo.png')", `readFile(${JSON.stringify(join(work, 'photo.png'))})`)
+      .replaceAll("from './gen/", `from '${ROOT}/gen/`);
 
   const shellCommands = commands.filter((c) => {
     const rule = ruleOf(c);
@@ -187,6 +215,35 @@ describe('the commands, run', () => {
     if (command.text.startsWith('curl')) expect(JSON.parse(result.stdout)).toMatchObject({ data: [{ url: expect.stringMatching(/^http/) }] });
     if (command.text.startsWith('printf')) expect(result.stdout).toMatch(/^[0-9a-f]{64}\s/);
     if (command.text.startsWith('npm run client')) expect(readdirSync(join(work, 'images')).length).toBeGreaterThan(0);
+  }, 180_000);
+
+  const runnable = (rule: ExampleRule) => examples.filter((e) => exampleRuleOf(e) === rule);
+  const byRun = (run: 'node' | 'vitest') => exampleRules.filter(([, , rule]) => 'run' in rule && rule.run === run).flatMap(([, , rule]) => runnable(rule));
+
+  it.each(byRun('node').map((e, i) => [`${e.file}: js example ${i + 1}`, e] as const))('%s runs with node', async (_name, example) => {
+    writeFileSync(join(work, 'photo.png'), Buffer.from(referenceImageDataUri().split(',')[1] ?? '', 'base64'));
+    // From the repository root, so `import … from 'openai'` resolves as in a project that installed it.
+    const result = await runShell(`node --input-type=module -e ${shellQuote(localize(example.code))}`, ROOT, { SEEDREAM_API_KEY: 'local' });
+    expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
+    expect(result.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/|image_generation\.completed/);
+  }, 180_000);
+
+  it.each(byRun('vitest').map((e, i) => [`${e.file}: ts example ${i + 1}`, e] as const))('%s runs as TypeScript', async (_name, example) => {
+    // Inside the repository (dist/ is ignored by git), so its packages resolve; imports of gen/ made absolute.
+    const dir = join(ROOT, 'dist', 'readme-examples');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `example-${process.pid}-${Date.now()}.ts`);
+    writeFileSync(path, `${localize(example.code)}\nexport {};\n`);
+    const logged: unknown[][] = [];
+    const original = console.log;
+    console.log = (...args: unknown[]) => void logged.push(args);
+    try {
+      await import(path);
+    } finally {
+      console.log = original;
+      rmSync(path, { force: true });
+    }
+    expect(logged.length).toBeGreaterThan(1);
   }, 180_000);
 
   it('the Simulator section: a standalone simulator, a gateway in front of it, and its fault and request-log endpoints', async () => {
