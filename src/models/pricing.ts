@@ -72,11 +72,12 @@ export function createPriceTable(
     },
     priceOfReferences(entry, referenceImages) {
       const listed = listPrices(entry).perReferenceImage;
-      const charged = Math.max(0, referenceImages - (listed?.freeReferenceImages ?? 0));
-      if (charged === 0) return { currency, micros: 0 };
-      // The catalog lists a reference charge the table cannot price in this currency: unknown.
-      if (listed === undefined) return entry.pricing.perReferenceImage === undefined || overrides[entry.key] !== undefined ? { currency, micros: 0 } : undefined;
-      return { currency, micros: charged * listed.price.micros };
+      if (listed !== undefined) return { currency, micros: Math.max(0, referenceImages - listed.freeReferenceImages) * listed.price.micros };
+      // Unlisted means free, unless the catalog charges for references in another currency only (and no
+      // override replaced the price): then the charge is unknown, and so is the total.
+      const catalog = entry.pricing.perReferenceImage;
+      const unpriced = catalog !== undefined && overrides[entry.key] === undefined && referenceImages > catalog.freeReferenceImages;
+      return unpriced ? undefined : { currency, micros: 0 };
     },
   };
 }
