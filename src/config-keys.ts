@@ -123,6 +123,18 @@ export const envSchemaKeys = z.object({
   GRPC_MAX_CONNECTION_AGE_MS: key('GRPC_MAX_CONNECTION_AGE_MS', 'unset (no limit)', 'Close gRPC connections after this age so clients rebalance across replicas.', ms(30 * 24 * 3600_000).optional()),
   HTTP_BODY_LIMIT_BYTES: key('HTTP_BODY_LIMIT_BYTES', '14 × MAX_REFERENCE_IMAGE_BYTES × 4/3 + 1 MiB', 'Largest REST request body accepted (413 above it).', int(1024, 2 ** 31 - 1).optional()),
 
+  // Bounds on untrusted bytes, connections and time (DESIGN §9; README "Limits on untrusted input")
+  REQUEST_BODY_BUDGET_BYTES: key('REQUEST_BODY_BUDGET_BYTES', '2 × HTTP_BODY_LIMIT_BYTES', 'Request bodies (REST) and messages (gRPC) held at once across all calls; a body past it is refused (413 / RESOURCE_EXHAUSTED, retryable).', int(1024, 2 ** 40).optional()),
+  HTTP_REQUEST_TIMEOUT_MS: key('HTTP_REQUEST_TIMEOUT_MS', '120000', 'Time a REST client has to send a whole request, headers and body (408 envelope, connection closed).', int(1000, 3600_000).default(120_000)),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: key('HTTP_KEEP_ALIVE_TIMEOUT_MS', '72000', 'How long an idle REST keep-alive connection is kept open.', int(1000, 3600_000).default(72_000)),
+  HTTP_MAX_CONNECTIONS: key('HTTP_MAX_CONNECTIONS', '10000', 'Open REST connections at most; further connections are closed at once.', int(1, 1_000_000).default(10_000)),
+  GRPC_MESSAGE_TIMEOUT_MS: key('GRPC_MESSAGE_TIMEOUT_MS', '120000', 'Time a gRPC client has, from the call start, to send its whole request message (DEADLINE_EXCEEDED after).', int(1000, 3600_000).default(120_000)),
+  GRPC_MAX_CONNECTION_IDLE_MS: key('GRPC_MAX_CONNECTION_IDLE_MS', '300000', 'Close gRPC connections that carried no call for this long.', int(1000, 30 * 24 * 3600_000).default(300_000)),
+  MAX_CALL_DURATION_MS: key('MAX_CALL_DURATION_MS', '900000', 'Longest a generation call may run: the deadline of REST calls and of gRPC calls without one; longer gRPC deadlines are clamped to it.', int(1000, 7 * 24 * 3600_000).default(900_000)),
+  SHUTDOWN_DRAIN_WINDOW_MS: key('SHUTDOWN_DRAIN_WINDOW_MS', '5000', 'On shutdown, how long listeners stay open answering /readyz 503 and new calls UNAVAILABLE before they close.', ms(600_000).default(5000)),
+  UPSTREAM_MAX_RESPONSE_BYTES: key('UPSTREAM_MAX_RESPONSE_BYTES', '15 × 44.7 MB + 1 MiB (15 4K PNGs as base64)', 'Largest JSON answer read from the upstream (UPSTREAM_BAD_RESPONSE above it).', int(1024, 2 ** 40).optional()),
+  UPSTREAM_MAX_SSE_FRAME_BYTES: key('UPSTREAM_MAX_SSE_FRAME_BYTES', '44.7 MB + 64 KiB (one 4K PNG as base64)', 'Largest SSE event read from the upstream (UPSTREAM_BAD_RESPONSE above it).', int(1024, 2 ** 40).optional()),
+
   // Caller authentication
   GATEWAY_API_KEYS: key('GATEWAY_API_KEYS', 'unset', 'Caller keys as comma-separated name=<SHA-256 hex of the key> pairs; callers send Authorization: Bearer <key>.', apiKeysSchema.default([])),
   GATEWAY_API_KEYS_FILE: key('GATEWAY_API_KEYS_FILE', 'unset', 'Path of a JSON file [{"name": …, "sha256": …}] with more caller keys.', z.string().optional()),
