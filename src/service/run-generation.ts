@@ -59,6 +59,9 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
   let firstError: GatewayError | undefined;
   let model = plan.request.modelId;
   const lastIndex = new Map<number, number>();
+  // Every image index an upstream request has reported, as call-wide indexes: one seen twice would be
+  // delivered and billed twice.
+  const reported = new Set<number>();
 
   const sources = Array.from({ length: plan.n }, (_, requestIndex) => () =>
     runUpstreamRequest({
@@ -115,6 +118,11 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
           continue;
         }
         checkIndex(event, plan.imagesPerRequest);
+        const index = requestIndex * plan.imagesPerRequest + event.index;
+        if (reported.has(index)) {
+          throw new GatewayError('UPSTREAM_BAD_RESPONSE', `the upstream reported image ${event.index} twice`);
+        }
+        reported.add(index);
         lastIndex.set(requestIndex, event.index);
         if (event.type === 'failure') {
           const kind = /SensitiveContent/.test(event.code) ? 'content_moderated' : 'generation_failed';

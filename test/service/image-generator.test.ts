@@ -308,4 +308,25 @@ describe('image generation', () => {
     });
     expect((await failureOf(generator.generate(spec(), context()))).reason).toBe('UPSTREAM_BAD_RESPONSE');
   });
+
+  it.each([
+    ['an image', image(0)],
+    ['a failure', { type: 'failure', index: 0, code: 'InternalServiceError', message: 'x' } as const],
+  ])('rejects an upstream that reports image 0 again as %s, delivering and billing it once', async (_label, repeat) => {
+    const { generator } = generatorWith(async function* () {
+      yield image(0);
+      yield repeat;
+      yield image(1);
+      yield completed(3);
+    });
+    const delivered: GenerationEvent[] = [];
+    let failure: unknown;
+    try {
+      for await (const event of generator.generate(spec({ imageSet: { maxImages: 3 } }), context())) delivered.push(event);
+    } catch (error) {
+      failure = error;
+    }
+    expect(delivered.map((event) => event.type)).toEqual(['image']);
+    expect(failure).toMatchObject({ reason: 'UPSTREAM_BAD_RESPONSE', message: 'the upstream reported image 0 twice' });
+  });
 });
