@@ -15,6 +15,7 @@ import type { Region } from '../models/types.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { authHook } from './auth.js';
+import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { RestRequestError } from './openai-errors.js';
 import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-error.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -57,7 +58,24 @@ export function createRestServer(deps: RestServerDeps): RestServer {
   const bodyLimit = config.server.httpBodyLimitBytes;
   // Our own pino logger logs one line per call; fastify's per-request logging would double the cost.
   // fastify's own 503-while-closing body is not the OpenAI envelope; the hook below answers instead.
-  const app = fastify({ logger: false, bodyLimit, return503OnClosing: false });
+  const server = config.server;
+  const app = fastify({
+    logger: false,
+    bodyLimit,
+    return503OnClosing: false,
+    // Slow or stalled requests (DESIGN §9): the whole request must arrive within the timeout; Node
+    // checks every second instead of every 30 s. An idle keep-alive connection closes after its own.
+    requestTimeout: server.httpRequestTimeoutMs,
+    keepAliveTimeout: server.httpKeepAliveTimeoutMs,
+    http: {
+      requestTimeout: server.httpRequestTimeoutMs,
+      headersTimeout: Math.min(60_000, server.httpRequestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, server.httpRequestTimeoutMs),
+    },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, _request, reply) => answerFrameworkError(error, reply),
+  });
+  app.server.maxConnections = server.httpMaxConnections;
   registerTracing(app, deps.telemetry ?? createGatewayTelemetry());
   let closing = false;
   app.addHook('onRequest', (_request, reply, done) => {
