@@ -9,16 +9,18 @@ import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import type { KeyVerifier } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
+import { createBodyBudget, type BodyBudget } from '../rest/body-budget.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createAuthMiddleware } from './auth-middleware.js';
-import { deadlineInterceptor } from './call-deadline.js';
+import { createDeadlineInterceptor } from './call-deadline.js';
 import { createCallLogMiddleware } from './call-log-middleware.js';
 import { createErrorMiddleware } from './error-middleware.js';
 import { createGrpcHealth, type GrpcHealth } from './health.js';
 import { createImageService, imageServiceDefinition } from './image-service.js';
 import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
+import { createRequestChecksMiddleware } from './request-checks.js';
 import { createTracingMiddleware } from './tracing-middleware.js';
 
 export interface GrpcServerDeps {
@@ -33,6 +35,8 @@ export interface GrpcServerDeps {
   readonly secrets?: readonly string[];
   /** Tracer and instruments for server spans and call durations (default: the global providers). */
   readonly telemetry?: GatewayTelemetry;
+  /** The in-flight body budget shared with REST (default: one of REQUEST_BODY_BUDGET_BYTES). */
+  readonly bodyBudget?: BodyBudget;
 }
 
 export interface GrpcServer {
@@ -57,7 +61,9 @@ export function grpcServerOptions(server: Config['server']): ChannelOptions {
     // Connection age rebalances clients across replicas; in-flight renders keep the default unlimited
     // age grace, so an aged connection is never cut under a running call.
     ...(server.grpcMaxConnectionAgeMs !== undefined && { 'grpc.max_connection_age_ms': server.grpcMaxConnectionAgeMs }),
-    interceptors: [deadlineInterceptor],
+    // Connections that carry no call are closed after a while (DESIGN §9: nothing is held forever).
+    'grpc.max_connection_idle_ms': server.grpcMaxConnectionIdleMs,
+    interceptors: [createDeadlineInterceptor({ maxCallDurationMs: server.maxCallDurationMs, messageTimeoutMs: server.grpcMessageTimeoutMs })],
   };
 }
 
@@ -76,6 +82,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
     .with(createTracingMiddleware(deps.telemetry ?? createGatewayTelemetry()))
     .with(createAuthMiddleware(deps.verifier, logger))
     .with(createCallLogMiddleware(logger))
+    .with(createRequestChecksMiddleware({ budget: deps.bodyBudget ?? createBodyBudget(deps.config.requestBodyBudgetBytes), lifecycle }))
     .add(imageServiceDefinition, createImageService({ generator: deps.generator }));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);

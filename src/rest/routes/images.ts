@@ -26,6 +26,11 @@ export interface ImagesRouteDeps {
   readonly upstreamIdOf: (name: string) => string;
   /** Clock (ms since the epoch) for `created`. */
   readonly now: () => number;
+  /** Aborted (with SHUTTING_DOWN) when the shutdown grace runs out: running calls end with it. */
+  readonly shutdownSignal?: AbortSignal;
+  /** Every call's deadline from its start (MAX_CALL_DURATION_MS): REST has no deadline header, and a
+   *  hung upstream would otherwise hold the caller for RETRY_MAX_ATTEMPTS × UPSTREAM_TIMEOUT_MS. */
+  readonly maxCallDurationMs?: number;
 }
 
 /** Response header carrying the warnings (also in the body's `warnings`); docs/rest.md "Warnings". */
@@ -69,7 +74,9 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
       if (!raw.writableFinished) controller.abort(new GatewayError('CANCELLED', 'the client disconnected'));
     });
     const traceContext = request.traceContext ?? undefined;
-    const events = deps.generator.generate(spec, { signal: controller.signal, caller, ...(traceContext && { traceContext }) });
+    const signal = deps.shutdownSignal === undefined ? controller.signal : AbortSignal.any([controller.signal, deps.shutdownSignal]);
+    const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
+    const events = deps.generator.generate(spec, { signal, caller, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) });
     const headers: Record<string, string> = warnings.length > 0 ? { [WARNINGS_HEADER]: warnings.join('; ') } : {};
     const webSearch = spec.webSearch === true;
 
