@@ -42,7 +42,11 @@ export const MAX_JSON_DEPTH = 64;
 export const MAX_JSON_MEMBERS = 65_536;
 
 /** Scan steps (bytes outside strings, or whole strings) between two turns of the event loop. */
-const SLICE_STEPS = 256 * 1024;
+const SLICE_STEPS = 64 * 1024;
+
+/** The bytes the scan acts on: brackets, comma, colon and quote. */
+const structural = new Uint8Array(256);
+for (const byte of [0x7b, 0x7d, 0x5b, 0x5d, COMMA, COLON, QUOTE]) structural[byte] = 1;
 
 /** A text refused for its shape before parsing: deeper or wider than any answer of the API. */
 export class JsonBoundError extends SyntaxError {
@@ -179,7 +183,18 @@ function createCutScan(json: ByteChain, name: string, cut: Cutter): CutScan {
     step(steps) {
       for (let taken = 0; taken < steps; taken++) {
         if (parseWhole || pos >= json.length) return true;
-        const byte = byteAtCursor(json, pos, cursor);
+        // Bytes JSON.parse alone checks (numbers, literals, whitespace) are skipped in a tight loop
+        // over the current piece: ~1 ns a byte instead of a call per byte.
+        byteAtCursor(json, pos, cursor);
+        const piece = json.pieces[cursor.piece];
+        if (piece === undefined) return true;
+        let at = pos - cursor.start;
+        const from = at;
+        while (at < piece.length && structural[piece[at] as number] === 0) at++;
+        pos += at - from;
+        taken += (at - from) >>> 4; // a skipped run counts by its length too (16 bytes a step), so slices stay short
+        if (at === piece.length) continue;
+        const byte = piece[at];
         const top = depth === 0 ? undefined : pool[depth - 1];
         switch (byte) {
           case 0x7b: // {
