@@ -47,6 +47,7 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
   let refs: ReferenceSpelling | undefined;
   let model: string | undefined;
   let stream = false;
+  let stopOnShutdown: (() => void) | undefined;
   const log = (outcome: string, images: number, failures: number) =>
     deps.logger.info(
       { ...traceIdsOf(request.traceContext ?? undefined), route: 'images', keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) },
@@ -74,7 +75,11 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
       if (!raw.writableFinished) controller.abort(new GatewayError('CANCELLED', 'the client disconnected'));
     });
     const traceContext = request.traceContext ?? undefined;
-    const signal = deps.shutdownSignal === undefined ? controller.signal : AbortSignal.any([controller.signal, deps.shutdownSignal]);
+    // Past the shutdown grace the call ends with the server's reason (SHUTTING_DOWN). A listener on the
+    // long-lived signal, removed when the call ends (AbortSignal.any would tie every call to it).
+    stopOnShutdown = () => controller.abort(deps.shutdownSignal?.reason);
+    deps.shutdownSignal?.addEventListener('abort', stopOnShutdown, { once: true });
+    const signal = controller.signal;
     const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
     const events = deps.generator.generate(spec, { signal, caller, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) });
     const headers: Record<string, string> = warnings.length > 0 ? { [WARNINGS_HEADER]: warnings.join('; ') } : {};
@@ -122,6 +127,8 @@ async function generateImages(request: FastifyRequest, reply: FastifyReply, deps
       return;
     }
     void sendError(reply, gatewayError, paramNamer(refs));
+  } finally {
+    if (stopOnShutdown !== undefined) deps.shutdownSignal?.removeEventListener('abort', stopOnShutdown);
   }
 }
 
