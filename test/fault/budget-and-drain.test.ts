@@ -46,6 +46,22 @@ describe('the in-flight body budget on REST', () => {
     await expect.poll(async () => (await post(gw.httpOrigin, { ...body, prompt: 'a lighthouse' })).status).toBe(200);
   }, 30_000);
 
+  it('counts a chunked body as it arrives and refuses it past the budget', async () => {
+    const slow = await openSocket(gw.httpOrigin);
+    const slowAnswer = outcomeOf(slow, 20_000);
+    slow.write('POST /v1/images/generations HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: 6000\r\n\r\n{');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // 5 × 1000 bytes: under the 8192-byte body limit, over what the 10000-byte budget has left.
+    const socket = await openSocket(gw.httpOrigin);
+    const answer = outcomeOf(socket, 15_000);
+    socket.write('POST /v1/images/generations HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    for (let i = 0; i < 5 && socket.writable; i++) socket.write(`3e8\r\n${' '.repeat(1000)}\r\n`);
+    const result = await answer;
+    expect(parseRawAnswer(result.text)).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large', message: expect.stringContaining('REQUEST_BODY_BUDGET_BYTES') } } });
+    slow.destroy();
+    await slowAnswer;
+  });
+
   it('still refuses a single body over HTTP_BODY_LIMIT_BYTES as before', async () => {
     const res = await post(gw.httpOrigin, { model: 'doubao-seedream-4-5', prompt: 'x'.repeat(9000) });
     expect(res.status).toBe(413);
