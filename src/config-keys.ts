@@ -128,6 +128,7 @@ export const envSchemaKeys = z.object({
   HTTP_REQUEST_TIMEOUT_MS: key('HTTP_REQUEST_TIMEOUT_MS', '120000', 'Time a REST client has to send a whole request, headers and body (408 envelope, connection closed).', int(1000, 3600_000).default(120_000)),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: key('HTTP_KEEP_ALIVE_TIMEOUT_MS', '72000', 'How long an idle REST keep-alive connection is kept open.', int(1000, 3600_000).default(72_000)),
   HTTP_MAX_CONNECTIONS: key('HTTP_MAX_CONNECTIONS', '10000', 'Open REST connections at most; further connections are closed at once.', int(1, 1_000_000).default(10_000)),
+  GRPC_MAX_CONNECTIONS: key('GRPC_MAX_CONNECTIONS', '10000', 'Open gRPC connections at most (per listening address); further connections are closed at once.', int(1, 1_000_000).default(10_000)),
   GRPC_MESSAGE_TIMEOUT_MS: key('GRPC_MESSAGE_TIMEOUT_MS', '120000', 'Time a gRPC client has, from the call start, to send its whole request message (DEADLINE_EXCEEDED after).', int(1000, 3600_000).default(120_000)),
   GRPC_MAX_CONNECTION_IDLE_MS: key('GRPC_MAX_CONNECTION_IDLE_MS', '300000', 'Close gRPC connections that carried no call for this long.', int(1000, 30 * 24 * 3600_000).default(300_000)),
   MAX_CALL_DURATION_MS: key('MAX_CALL_DURATION_MS', '900000', 'Longest a generation call may run: the deadline of REST calls and of gRPC calls without one; longer gRPC deadlines are clamped to it.', int(1000, 7 * 24 * 3600_000).default(900_000)),

@@ -40,6 +40,7 @@ export interface Config {
     readonly httpRequestTimeoutMs: number;
     readonly httpKeepAliveTimeoutMs: number;
     readonly httpMaxConnections: number;
+    readonly grpcMaxConnections: number;
     readonly grpcMessageTimeoutMs: number;
     readonly grpcMaxConnectionIdleMs: number;
     readonly maxCallDurationMs: number;

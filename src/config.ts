@@ -81,6 +81,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       httpMaxConnections: e.HTTP_MAX_CONNECTIONS,
+      grpcMaxConnections: e.GRPC_MAX_CONNECTIONS,
       grpcMessageTimeoutMs: e.GRPC_MESSAGE_TIMEOUT_MS,
       grpcMaxConnectionIdleMs: e.GRPC_MAX_CONNECTION_IDLE_MS,
       maxCallDurationMs: e.MAX_CALL_DURATION_MS,

@@ -15,6 +15,7 @@ import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gate
 import type { Logger } from '../telemetry/logger.js';
 import { createAuthMiddleware } from './auth-middleware.js';
 import { createDeadlineInterceptor } from './call-deadline.js';
+import { CONNECTION_CAP_OPTION } from './grpc-connection-cap.js';
 import { createCallLogMiddleware } from './call-log-middleware.js';
 import { createErrorMiddleware } from './error-middleware.js';
 import { createGrpcHealth, type GrpcHealth } from './health.js';
@@ -63,6 +64,7 @@ export function grpcServerOptions(server: Config['server']): ChannelOptions {
     ...(server.grpcMaxConnectionAgeMs !== undefined && { 'grpc.max_connection_age_ms': server.grpcMaxConnectionAgeMs }),
     // Connections that carry no call are closed after a while (DESIGN §9: nothing is held forever).
     'grpc.max_connection_idle_ms': server.grpcMaxConnectionIdleMs,
+    [CONNECTION_CAP_OPTION]: server.grpcMaxConnections,
     interceptors: [createDeadlineInterceptor({ maxCallDurationMs: server.maxCallDurationMs, messageTimeoutMs: server.grpcMessageTimeoutMs })],
   };
 }

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenerateImagesRequest } from '../../gen/seedream/v1/image_service.js';
 import { richError, startGrpcApp, testSpec, type TestGrpcApp } from '../helpers/grpc-app.js';
 import { completed, image, scriptedUpstream, wait } from '../helpers/scripted-upstream.js';
+import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import { grpcFrame, rawGrpcCall } from './raw-grpc.js';
+import { openSocket, outcomeOf } from './raw-socket.js';
 
 const GENERATE = '/seedream.v1.ImageService/GenerateImages';
 const valid = grpcFrame(GenerateImagesRequest.encode({ spec: testSpec() }).finish());
@@ -102,5 +104,29 @@ describe('request messages share the in-flight body budget', () => {
     holding.abort();
     await first;
     await expect.poll(async () => (await gw.client.generateImages(big('third'), { metadata: gw.auth() }).then(() => 'ok', () => 'refused'))).toBe('ok');
+  }, 30_000);
+});
+
+describe('connections are capped', () => {
+  it('closes connections beyond GRPC_MAX_CONNECTIONS at once, and serves again once they are gone', async () => {
+    const capped = await startGrpcApp({ upstream, env: { GRPC_MAX_CONNECTIONS: '2' } });
+    try {
+      const held: ClientHttp2Session[] = [];
+      for (let i = 0; i < 2; i++) {
+        const session = connectHttp2(`http://${capped.address}`);
+        session.on('error', () => undefined);
+        await new Promise((resolve) => session.ping(resolve));
+        held.push(session);
+      }
+      // The test client's own channel has not connected yet (no call made), so these two are all.
+      const extra = await openSocket(`http://${capped.address}`);
+      expect((await outcomeOf(extra, 5000)).closed).toBe(true);
+      for (const session of held) session.destroy();
+      await expect
+        .poll(() => capped.client.generateImages({ spec: testSpec() }, { metadata: capped.auth() }).then(() => 'ok', () => 'failed'), { timeout: 10_000 })
+        .toBe('ok');
+    } finally {
+      await capped.close();
+    }
   }, 30_000);
 });
