@@ -91,7 +91,10 @@ export function bodyBudgetExceeded(budget: BodyBudget, bytes: number): GatewayEr
  */
 export function registerBodyBudget(app: FastifyInstance, budget: BodyBudget): void {
   app.addHook('preParsing', async (request, reply, payload) => {
-    const declared = Number(request.headers['content-length']);
+    const length = request.headers['content-length'];
+    // No length and no chunked body: nothing to hold (GET, HEAD).
+    if (length === undefined && request.headers['transfer-encoding'] === undefined) return payload;
+    const declared = Number(length);
     const known = Number.isSafeInteger(declared) && declared >= 0;
     const reservation = budget.tryReserve(known ? declared : 0);
     if (reservation === undefined) throw bodyBudgetExceeded(budget, declared);
