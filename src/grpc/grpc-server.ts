@@ -9,6 +9,7 @@ import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import type { KeyVerifier } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
+import { GatewayError } from '../errors.js';
 import { createBodyBudget, type BodyBudget } from '../rest/body-budget.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
@@ -49,6 +50,9 @@ export interface GrpcServer {
   readonly health: GrpcHealth;
 }
 
+/** How long calls ended by the shutdown get to send their status before connections are cut. */
+const FORCE_ANSWER_MS = 1000;
+
 /** grpc-js server options from config. */
 export function grpcServerOptions(server: Config['server']): ChannelOptions {
   return {
@@ -75,6 +79,8 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
   const health = createGrpcHealth(lifecycle);
   const reflection = createReflectionServices(deps.descriptorSetPath ?? defaultDescriptorSetPath());
 
+  // Aborted when the shutdown grace runs out: running calls end with SHUTTING_DOWN (UNAVAILABLE).
+  const shutdown = new AbortController();
   // First attached = outermost: details are encoded into the trailer after the error is mapped.
   const server = createServer(grpcServerOptions(deps.config))
     .use(errorDetailsServerMiddleware)
@@ -84,7 +90,13 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
     .with(createTracingMiddleware(deps.telemetry ?? createGatewayTelemetry()))
     .with(createAuthMiddleware(deps.verifier, logger))
     .with(createCallLogMiddleware(logger))
-    .with(createRequestChecksMiddleware({ budget: deps.bodyBudget ?? createBodyBudget(deps.config.requestBodyBudgetBytes), lifecycle }))
+    .with(
+      createRequestChecksMiddleware({
+        budget: deps.bodyBudget ?? createBodyBudget(deps.config.requestBodyBudgetBytes),
+        lifecycle,
+        shutdownSignal: shutdown.signal,
+      }),
+    )
     .add(imageServiceDefinition, createImageService({ generator: deps.generator }));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);
@@ -105,12 +117,17 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
           () => true,
           () => false,
         );
-        const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
-        const graceful = await Promise.race([drained, expired]);
+        const after = (ms: number) => new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+        const graceful = await Promise.race([drained, after(graceMs)]);
         clearTimeout(timer);
         if (!graceful) {
           logger.warn({ graceMs }, 'in-flight gRPC calls outlived the shutdown grace period; cancelling them');
-          server.forceShutdown();
+          // Each running call ends with SHUTTING_DOWN, so its caller gets UNAVAILABLE (retry elsewhere)
+          // rather than a cancel; what has not ended after a moment is cut.
+          shutdown.abort(new GatewayError('SHUTTING_DOWN', 'the gateway shut down before the call finished; retry on another instance', { retryAfterMs: 1000 }));
+          const answered = await Promise.race([drained, after(FORCE_ANSWER_MS)]);
+          clearTimeout(timer);
+          if (!answered) server.forceShutdown();
         }
       })();
       return closing;
