@@ -115,7 +115,7 @@ export const envSchemaKeys = z.object({
   HOST: key('HOST', '0.0.0.0', 'Address the gRPC and HTTP servers listen on.', z.string().default('0.0.0.0')),
   GRPC_PORT: key('GRPC_PORT', '50051', 'Port of the gRPC server (0 = any free port).', port.default(50051)),
   HTTP_PORT: key('HTTP_PORT', '8080', 'Port of the REST adapter, health and readiness endpoints (0 = any free port).', port.default(8080)),
-  SHUTDOWN_GRACE_MS: key('SHUTDOWN_GRACE_MS', '30000', 'On SIGTERM/SIGINT, how long in-flight calls may finish before they are cancelled.', ms().default(30_000)),
+  SHUTDOWN_GRACE_MS: key('SHUTDOWN_GRACE_MS', '30000', 'On SIGTERM/SIGINT, after the drain window, how long in-flight calls may finish before they are ended with SHUTTING_DOWN.', ms().default(30_000)),
   GRPC_MAX_RECEIVE_MESSAGE_BYTES: key('GRPC_MAX_RECEIVE_MESSAGE_BYTES', '14 × MAX_REFERENCE_IMAGE_BYTES + 1 MiB', 'Largest gRPC request message accepted (RESOURCE_EXHAUSTED above it).', int(1024, 2 ** 31 - 1).optional()),
   GRPC_KEEPALIVE_TIME_MS: key('GRPC_KEEPALIVE_TIME_MS', '60000', 'Interval of server keepalive pings on idle gRPC connections.', ms().default(60_000)),
   GRPC_KEEPALIVE_TIMEOUT_MS: key('GRPC_KEEPALIVE_TIMEOUT_MS', '20000', 'How long to wait for a keepalive ping acknowledgement before closing the connection.', ms().default(20_000)),
