@@ -63,6 +63,13 @@ describe('slow requests and connection counts are bounded', () => {
     expect(parseRawAnswer(result.text)).toEqual({ status: 408, body: envelope('request_timeout') });
   });
 
+  it('closes a connection that never sends a request after HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const idle = await openSocket(gateway.url);
+    const result = await outcomeOf(idle, 15_000);
+    expect(result.closed).toBe(true);
+    expect(result.ms).toBeLessThan(10_000);
+  });
+
   it('closes connections beyond HTTP_MAX_CONNECTIONS at once, and serves again once they are gone', async () => {
     const held = await Promise.all(Array.from({ length: 4 }, () => openSocket(gateway.url)));
     // Give the server a moment to accept all four before the fifth arrives.
