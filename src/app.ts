@@ -2,13 +2,15 @@
  * The composition root: `createApp(config)` wires logger, lifecycle, caller keys, the upstream (starting
  * the embedded simulator when no real upstream is configured), the core and the network servers. Tests
  * call it too, with an injected upstream and log destination. `start()` binds every server; `stop()` is
- * the graceful sequence of DESIGN §7: NOT_SERVING → stop accepting → drain up to the grace → force.
+ * the graceful sequence of DESIGN §7: NOT_SERVING and /readyz 503 for the drain window (new calls
+ * refused with SHUTTING_DOWN) → stop accepting → drain up to the grace → force.
  */
 import type { DestinationStream } from 'pino';
 import { createKeyVerifier, type KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { createBodyBudget } from './rest/body-budget.js';
 import { createRestServer } from './rest/server.js';
 import { createImageGenerator, type ImageGenerator } from './service/image-generator.js';
 import { createSimulator, simulatorOptionsFromConfig, type Simulator } from './simulator/index.js';
@@ -98,6 +100,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const generator = createImageGenerator({ upstream, config, region: config.upstream.region, telemetry });
   // The upstream key must never reach a caller, even quoted inside an upstream message.
   const secrets = config.upstream.kind === 'simulator' ? [] : [config.upstream.apiKey];
+  // One budget for the bodies both edges hold at once: they share the process's memory (DESIGN §9).
+  const bodyBudget = createBodyBudget(config.server.requestBodyBudgetBytes);
 
   let grpc: GrpcServer;
   try {
@@ -109,6 +113,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       config: config.server,
       secrets,
       telemetry,
+      bodyBudget,
       ...(overrides.descriptorSetPath !== undefined && { descriptorSetPath: overrides.descriptorSetPath }),
     });
   } catch (error) {
@@ -126,7 +131,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
   // close it together with gRPC.
-  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry });
+  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget });
   servers.push({
     name: 'http',
     listen: async () => `${config.server.host}:${(await rest.listen(config.server.host, config.server.httpPort)).port}`,
@@ -152,6 +157,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       stopping ??= (async () => {
         logger.info({ graceMs: config.server.shutdownGraceMs }, 'shutting down: health NOT_SERVING, draining calls');
         lifecycle.beginShutdown();
+        // The drain window: listeners stay open so balancers see /readyz 503 and NOT_SERVING, and new
+        // calls get SHUTTING_DOWN (UNAVAILABLE / 503) instead of a refused connection (DESIGN §7).
+        await new Promise((resolve) => setTimeout(resolve, config.server.shutdownDrainWindowMs));
         await Promise.all(servers.map((server) => server.close(config.server.shutdownGraceMs)));
         await upstream.close();
         await simulator?.close();

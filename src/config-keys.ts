@@ -117,13 +117,26 @@ export const envSchemaKeys = z.object({
   HOST: key('HOST', '0.0.0.0', 'Address the gRPC and HTTP servers listen on.', z.string().default('0.0.0.0')),
   GRPC_PORT: key('GRPC_PORT', '50051', 'Port of the gRPC server (0 = any free port).', port.default(50051)),
   HTTP_PORT: key('HTTP_PORT', '8080', 'Port of the REST adapter, health and readiness endpoints (0 = any free port).', port.default(8080)),
-  SHUTDOWN_GRACE_MS: key('SHUTDOWN_GRACE_MS', '30000', 'On SIGTERM/SIGINT, how long in-flight calls may finish before they are cancelled.', ms().default(30_000)),
+  SHUTDOWN_GRACE_MS: key('SHUTDOWN_GRACE_MS', '30000', 'On SIGTERM/SIGINT, after the drain window, how long in-flight calls may finish before they are ended with SHUTTING_DOWN.', ms().default(30_000)),
   GRPC_MAX_RECEIVE_MESSAGE_BYTES: key('GRPC_MAX_RECEIVE_MESSAGE_BYTES', '14 × MAX_REFERENCE_IMAGE_BYTES + 1 MiB', 'Largest gRPC request message accepted (RESOURCE_EXHAUSTED above it).', int(1024, 2 ** 31 - 1).optional()),
   GRPC_KEEPALIVE_TIME_MS: key('GRPC_KEEPALIVE_TIME_MS', '60000', 'Interval of server keepalive pings on idle gRPC connections.', ms().default(60_000)),
   GRPC_KEEPALIVE_TIMEOUT_MS: key('GRPC_KEEPALIVE_TIMEOUT_MS', '20000', 'How long to wait for a keepalive ping acknowledgement before closing the connection.', ms().default(20_000)),
   GRPC_MAX_CONCURRENT_STREAMS: key('GRPC_MAX_CONCURRENT_STREAMS', '100', 'Concurrent calls allowed per gRPC connection.', int(1, 1_000_000).default(100)),
   GRPC_MAX_CONNECTION_AGE_MS: key('GRPC_MAX_CONNECTION_AGE_MS', 'unset (no limit)', 'Close gRPC connections after this age so clients rebalance across replicas.', ms(30 * 24 * 3600_000).optional()),
   HTTP_BODY_LIMIT_BYTES: key('HTTP_BODY_LIMIT_BYTES', '14 × MAX_REFERENCE_IMAGE_BYTES × 4/3 + 1 MiB', 'Largest REST request body accepted (413 above it).', int(1024, 2 ** 31 - 1).optional()),
+
+  // Bounds on untrusted bytes, connections and time (DESIGN §9; README "Limits on untrusted input")
+  REQUEST_BODY_BUDGET_BYTES: key('REQUEST_BODY_BUDGET_BYTES', '2 × HTTP_BODY_LIMIT_BYTES', 'Request bodies (REST) and messages (gRPC) held at once across all calls; a body past it is refused (413 / RESOURCE_EXHAUSTED, retryable).', int(1024, 2 ** 40).optional()),
+  HTTP_REQUEST_TIMEOUT_MS: key('HTTP_REQUEST_TIMEOUT_MS', '120000', 'Time a REST client has to send a whole request, headers and body (408 envelope, connection closed).', int(1000, 3600_000).default(120_000)),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: key('HTTP_KEEP_ALIVE_TIMEOUT_MS', '72000', 'How long an idle REST keep-alive connection is kept open.', int(1000, 3600_000).default(72_000)),
+  HTTP_MAX_CONNECTIONS: key('HTTP_MAX_CONNECTIONS', '10000', 'Open REST connections at most; further connections are closed at once.', int(1, 1_000_000).default(10_000)),
+  GRPC_MAX_CONNECTIONS: key('GRPC_MAX_CONNECTIONS', '10000', 'Open gRPC connections at most (per listening address); further connections are closed at once.', int(1, 1_000_000).default(10_000)),
+  GRPC_MESSAGE_TIMEOUT_MS: key('GRPC_MESSAGE_TIMEOUT_MS', '120000', 'Time a gRPC client has, from the call start, to send its whole request message (DEADLINE_EXCEEDED after).', int(1000, 3600_000).default(120_000)),
+  GRPC_MAX_CONNECTION_IDLE_MS: key('GRPC_MAX_CONNECTION_IDLE_MS', '300000', 'Close gRPC connections that carried no call for this long.', int(1000, 30 * 24 * 3600_000).default(300_000)),
+  MAX_CALL_DURATION_MS: key('MAX_CALL_DURATION_MS', '900000', 'Longest a generation call may run: the deadline of REST calls and of gRPC calls without one; longer gRPC deadlines are clamped to it.', int(1000, 7 * 24 * 3600_000).default(900_000)),
+  SHUTDOWN_DRAIN_WINDOW_MS: key('SHUTDOWN_DRAIN_WINDOW_MS', '5000', 'On shutdown, how long listeners stay open answering /readyz 503 and new calls UNAVAILABLE before they close.', ms(600_000).default(5000)),
+  UPSTREAM_MAX_RESPONSE_BYTES: key('UPSTREAM_MAX_RESPONSE_BYTES', '15 × 44.7 MB + 1 MiB (15 4K PNGs as base64)', 'Largest JSON answer read from the upstream (UPSTREAM_BAD_RESPONSE above it).', int(1024, 2 ** 40).optional()),
+  UPSTREAM_MAX_SSE_FRAME_BYTES: key('UPSTREAM_MAX_SSE_FRAME_BYTES', '44.7 MB + 64 KiB (one 4K PNG as base64)', 'Largest SSE event read from the upstream (UPSTREAM_BAD_RESPONSE above it).', int(1024, 2 ** 40).optional()),
 
   // Caller authentication
   GATEWAY_API_KEYS: key('GATEWAY_API_KEYS', 'unset', 'Caller keys as comma-separated name=<SHA-256 hex of the key> pairs; callers send Authorization: Bearer <key>.', apiKeysSchema.default([])),

@@ -35,6 +35,16 @@ export interface Config {
     readonly grpcMaxConcurrentStreams: number;
     readonly grpcMaxConnectionAgeMs: number | undefined;
     readonly httpBodyLimitBytes: number;
+    /** Bounds on untrusted bytes, connections and time (DESIGN §9). */
+    readonly requestBodyBudgetBytes: number;
+    readonly httpRequestTimeoutMs: number;
+    readonly httpKeepAliveTimeoutMs: number;
+    readonly httpMaxConnections: number;
+    readonly grpcMaxConnections: number;
+    readonly grpcMessageTimeoutMs: number;
+    readonly grpcMaxConnectionIdleMs: number;
+    readonly maxCallDurationMs: number;
+    readonly shutdownDrainWindowMs: number;
   };
   readonly auth: {
     readonly keys: readonly ApiKeyEntry[];
@@ -48,6 +58,8 @@ export interface Config {
     readonly maxConnections: number;
     readonly deadlineMarginMs: number;
     readonly preferStreaming: boolean;
+    readonly maxResponseBytes: number;
+    readonly maxSseFrameBytes: number;
   };
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly limits: {

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { envSchemaKeys, type EnvKeys } from './config-keys.js';
 import type { ApiKeyEntry, Config, UpstreamConfig } from './config-types.js';
+import { modelCatalog } from './models/catalog.js';
 import type { Region } from './models/types.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SSE_FRAME_BYTES } from './upstream/answer-size.js';
 
 export { configKeyDocs } from './config-keys.js';
 export type { ApiKeyEntry, Config, LogLevel, SimulatorConfig, TelemetryConfig, UpstreamConfig } from './config-types.js';
@@ -42,6 +44,13 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
 
   const upstream = buildUpstream(e, readFile, problems);
   const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
+  // The largest legal request: the most reference images any model takes (14), each at the size
+  // limit; as base64 data URIs in JSON on REST (4/3 larger). 1 MiB covers the prompt and the rest.
+  const maxRefs = Math.max(...modelCatalog.map((entry) => entry.maxReferenceImages));
+  const httpBodyLimit = e.HTTP_BODY_LIMIT_BYTES ?? Math.ceil((maxRefs * maxRef * 4) / 3) + 1024 * 1024;
+  if (e.REQUEST_BODY_BUDGET_BYTES !== undefined && e.REQUEST_BODY_BUDGET_BYTES < httpBodyLimit) {
+    problems.push(`REQUEST_BODY_BUDGET_BYTES (${e.REQUEST_BODY_BUDGET_BYTES}) must be at least HTTP_BODY_LIMIT_BYTES (${httpBodyLimit})`);
+  }
   if (e.MAX_IMAGES_PER_REQUEST < e.MAX_N) {
     problems.push(`MAX_IMAGES_PER_REQUEST (${e.MAX_IMAGES_PER_REQUEST}) must be at least MAX_N (${e.MAX_N})`);
   }
@@ -61,13 +70,22 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       httpPort: e.HTTP_PORT,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
       // Sized for the largest legal request: 14 reference images at the size limit, plus 1 MiB.
-      grpcMaxReceiveMessageBytes: e.GRPC_MAX_RECEIVE_MESSAGE_BYTES ?? 14 * maxRef + 1024 * 1024,
+      grpcMaxReceiveMessageBytes: e.GRPC_MAX_RECEIVE_MESSAGE_BYTES ?? maxRefs * maxRef + 1024 * 1024,
       grpcKeepaliveTimeMs: e.GRPC_KEEPALIVE_TIME_MS,
       grpcKeepaliveTimeoutMs: e.GRPC_KEEPALIVE_TIMEOUT_MS,
       grpcMaxConcurrentStreams: e.GRPC_MAX_CONCURRENT_STREAMS,
       grpcMaxConnectionAgeMs: e.GRPC_MAX_CONNECTION_AGE_MS,
-      // The same 14 images as base64 data URIs in JSON (4/3 larger), plus 1 MiB.
-      httpBodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES ?? Math.ceil((14 * maxRef * 4) / 3) + 1024 * 1024,
+      httpBodyLimitBytes: httpBodyLimit,
+      // Room for two of the largest legal bodies at once, any number of small ones (DESIGN §9).
+      requestBodyBudgetBytes: e.REQUEST_BODY_BUDGET_BYTES ?? 2 * httpBodyLimit,
+      httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      httpMaxConnections: e.HTTP_MAX_CONNECTIONS,
+      grpcMaxConnections: e.GRPC_MAX_CONNECTIONS,
+      grpcMessageTimeoutMs: e.GRPC_MESSAGE_TIMEOUT_MS,
+      grpcMaxConnectionIdleMs: e.GRPC_MAX_CONNECTION_IDLE_MS,
+      maxCallDurationMs: e.MAX_CALL_DURATION_MS,
+      shutdownDrainWindowMs: e.SHUTDOWN_DRAIN_WINDOW_MS,
     },
     auth: { keys, allowOpen: e.GATEWAY_ALLOW_OPEN },
     upstream,
@@ -77,6 +95,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       maxConnections: e.UPSTREAM_MAX_CONNECTIONS,
       deadlineMarginMs: e.DEADLINE_MARGIN_MS,
       preferStreaming: e.UPSTREAM_PREFER_STREAMING,
+      maxResponseBytes: e.UPSTREAM_MAX_RESPONSE_BYTES ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxSseFrameBytes: e.UPSTREAM_MAX_SSE_FRAME_BYTES ?? DEFAULT_MAX_SSE_FRAME_BYTES,
     },
     retry: { maxAttempts: e.RETRY_MAX_ATTEMPTS, baseDelayMs: e.RETRY_BASE_DELAY_MS, maxDelayMs: e.RETRY_MAX_DELAY_MS },
     limits: {

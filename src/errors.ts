@@ -20,6 +20,7 @@ export type ErrorReason =
   | 'UPSTREAM_BAD_RESPONSE'
   | 'DEADLINE_EXCEEDED'
   | 'CANCELLED'
+  | 'SHUTTING_DOWN'
   | 'INTERNAL';
 
 interface ReasonMeaning {
@@ -98,6 +99,11 @@ export const errorReasons: Readonly<Record<ErrorReason, ReasonMeaning>> = Object
     meaning: 'The caller cancelled the call or went away.',
     retryable: false,
     callerFault: true,
+  },
+  SHUTTING_DOWN: {
+    meaning: 'The gateway instance is shutting down (drain window, or the grace period ran out); retry on another instance.',
+    retryable: true,
+    callerFault: false,
   },
   INTERNAL: {
     meaning: 'A bug or unexpected state in the gateway; details are in its log only.',

@@ -9,16 +9,20 @@ import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import type { KeyVerifier } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
+import { GatewayError } from '../errors.js';
+import { createBodyBudget, type BodyBudget } from '../rest/body-budget.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createAuthMiddleware } from './auth-middleware.js';
-import { deadlineInterceptor } from './call-deadline.js';
+import { createDeadlineInterceptor } from './call-deadline.js';
+import { CONNECTION_CAP_OPTION } from './grpc-connection-cap.js';
 import { createCallLogMiddleware } from './call-log-middleware.js';
 import { createErrorMiddleware } from './error-middleware.js';
 import { createGrpcHealth, type GrpcHealth } from './health.js';
 import { createImageService, imageServiceDefinition } from './image-service.js';
 import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
+import { createRequestChecksMiddleware } from './request-checks.js';
 import { createTracingMiddleware } from './tracing-middleware.js';
 
 export interface GrpcServerDeps {
@@ -33,6 +37,8 @@ export interface GrpcServerDeps {
   readonly secrets?: readonly string[];
   /** Tracer and instruments for server spans and call durations (default: the global providers). */
   readonly telemetry?: GatewayTelemetry;
+  /** The in-flight body budget shared with REST (default: one of REQUEST_BODY_BUDGET_BYTES). */
+  readonly bodyBudget?: BodyBudget;
 }
 
 export interface GrpcServer {
@@ -43,6 +49,9 @@ export interface GrpcServer {
   close(graceMs: number): Promise<void>;
   readonly health: GrpcHealth;
 }
+
+/** How long calls ended by the shutdown get to send their status before connections are cut. */
+const FORCE_ANSWER_MS = 1000;
 
 /** grpc-js server options from config. */
 export function grpcServerOptions(server: Config['server']): ChannelOptions {
@@ -57,7 +66,10 @@ export function grpcServerOptions(server: Config['server']): ChannelOptions {
     // Connection age rebalances clients across replicas; in-flight renders keep the default unlimited
     // age grace, so an aged connection is never cut under a running call.
     ...(server.grpcMaxConnectionAgeMs !== undefined && { 'grpc.max_connection_age_ms': server.grpcMaxConnectionAgeMs }),
-    interceptors: [deadlineInterceptor],
+    // Connections that carry no call are closed after a while (DESIGN §9: nothing is held forever).
+    'grpc.max_connection_idle_ms': server.grpcMaxConnectionIdleMs,
+    [CONNECTION_CAP_OPTION]: server.grpcMaxConnections,
+    interceptors: [createDeadlineInterceptor({ maxCallDurationMs: server.maxCallDurationMs, messageTimeoutMs: server.grpcMessageTimeoutMs })],
   };
 }
 
@@ -67,6 +79,8 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
   const health = createGrpcHealth(lifecycle);
   const reflection = createReflectionServices(deps.descriptorSetPath ?? defaultDescriptorSetPath());
 
+  // Aborted when the shutdown grace runs out: running calls end with SHUTTING_DOWN (UNAVAILABLE).
+  const shutdown = new AbortController();
   // First attached = outermost: details are encoded into the trailer after the error is mapped.
   const server = createServer(grpcServerOptions(deps.config))
     .use(errorDetailsServerMiddleware)
@@ -76,6 +90,13 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
     .with(createTracingMiddleware(deps.telemetry ?? createGatewayTelemetry()))
     .with(createAuthMiddleware(deps.verifier, logger))
     .with(createCallLogMiddleware(logger))
+    .with(
+      createRequestChecksMiddleware({
+        budget: deps.bodyBudget ?? createBodyBudget(deps.config.requestBodyBudgetBytes),
+        lifecycle,
+        shutdownSignal: shutdown.signal,
+      }),
+    )
     .add(imageServiceDefinition, createImageService({ generator: deps.generator }));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);
@@ -96,12 +117,17 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
           () => true,
           () => false,
         );
-        const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
-        const graceful = await Promise.race([drained, expired]);
+        const after = (ms: number) => new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+        const graceful = await Promise.race([drained, after(graceMs)]);
         clearTimeout(timer);
         if (!graceful) {
           logger.warn({ graceMs }, 'in-flight gRPC calls outlived the shutdown grace period; cancelling them');
-          server.forceShutdown();
+          // Each running call ends with SHUTTING_DOWN, so its caller gets UNAVAILABLE (retry elsewhere)
+          // rather than a cancel; what has not ended after a moment is cut.
+          shutdown.abort(new GatewayError('SHUTTING_DOWN', 'the gateway shut down before the call finished; retry on another instance', { retryAfterMs: 1000 }));
+          const answered = await Promise.race([drained, after(FORCE_ANSWER_MS)]);
+          clearTimeout(timer);
+          if (!answered) server.forceShutdown();
         }
       })();
       return closing;

@@ -61,6 +61,9 @@ export function statusFromReason(reason: ErrorReason): Status {
     // The caller went away; the status mostly reaches nobody, but must not read as a server fault.
     case 'CANCELLED':
       return Status.CANCELLED;
+    // This instance is draining: another instance (or this one's successor) can take the call.
+    case 'SHUTTING_DOWN':
+      return Status.UNAVAILABLE;
     // A bug: fixed message on the wire, the cause in the log.
     case 'INTERNAL':
       return Status.INTERNAL;

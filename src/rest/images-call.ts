@@ -27,6 +27,11 @@ export interface ImagesRouteDeps {
   readonly upstreamIdOf: (name: string) => string;
   /** Clock (ms since the epoch) for `created`. */
   readonly now: () => number;
+  /** Aborted (with SHUTTING_DOWN) when the shutdown grace runs out: running calls end with it. */
+  readonly shutdownSignal?: AbortSignal;
+  /** Every call's deadline from its start (MAX_CALL_DURATION_MS): REST has no deadline header, and a
+   *  hung upstream would otherwise hold the caller for RETRY_MAX_ATTEMPTS × UPSTREAM_TIMEOUT_MS. */
+  readonly maxCallDurationMs?: number;
 }
 
 /** Response header carrying the warnings (also in the body's `warnings`); docs/rest.md "Warnings". */
@@ -76,6 +81,7 @@ export async function answerImagesCall(
   let refs: ReferenceSpelling | undefined;
   let model: string | undefined;
   let stream = false;
+  let stopOnShutdown: (() => void) | undefined;
   const log = (outcome: string, images: number, failures: number) =>
     deps.logger.info(
       { ...traceIdsOf(request.traceContext ?? undefined), route: options.route, keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) },
@@ -100,7 +106,17 @@ export async function answerImagesCall(
       if (!raw.writableFinished) controller.abort(new GatewayError('CANCELLED', 'the client disconnected'));
     });
     const traceContext = request.traceContext ?? undefined;
-    const events = deps.generator.generate(spec, { signal: controller.signal, caller, ...(traceContext && { traceContext }) });
+    // Past the shutdown grace the call ends with the server's reason (SHUTTING_DOWN). A listener on the
+    // long-lived signal, removed when the call ends (AbortSignal.any would tie every call to it).
+    stopOnShutdown = () => controller.abort(deps.shutdownSignal?.reason);
+    deps.shutdownSignal?.addEventListener('abort', stopOnShutdown, { once: true });
+    const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
+    const events = deps.generator.generate(spec, {
+      signal: controller.signal,
+      caller,
+      ...(deadline !== undefined && { deadline }),
+      ...(traceContext && { traceContext }),
+    });
     const headers: Record<string, string> = warnings.length > 0 ? { [WARNINGS_HEADER]: warnings.join('; ') } : {};
     const webSearch = spec.webSearch === true;
 
@@ -147,6 +163,8 @@ export async function answerImagesCall(
       return;
     }
     void sendError(reply, gatewayError, paramNamer(refs));
+  } finally {
+    if (stopOnShutdown !== undefined) deps.shutdownSignal?.removeEventListener('abort', stopOnShutdown);
   }
 }
 

@@ -97,6 +97,9 @@ export function wireClassOf(reason: ErrorReason): WireClass {
     // The caller went away: CANCELLED → 499 (nobody reads it; it shows in logs and proxies).
     case 'CANCELLED':
       return { status: 499, type: 'invalid_request_error', code: 'request_cancelled' };
+    // The instance is draining: 503 with Retry-After, so clients and balancers go elsewhere.
+    case 'SHUTTING_DOWN':
+      return { status: 503, type: 'server_error', code: 'shutting_down' };
     // A gateway bug: 500 with a fixed message; the cause goes to the log only.
     case 'INTERNAL':
       return { status: 500, type: 'server_error', code: 'internal_error' };

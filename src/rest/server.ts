@@ -16,6 +16,9 @@ import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gate
 import type { Logger } from '../telemetry/logger.js';
 import { authHook } from './auth.js';
 import type { MultipartLimits } from './multipart-form.js';
+import { createBodyBudget, registerBodyBudget, type BodyBudget } from './body-budget.js';
+import { answerClientError, answerFrameworkError } from './client-errors.js';
+import { GatewayError } from '../errors.js';
 import { RestRequestError } from './openai-errors.js';
 import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-error.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -34,6 +37,8 @@ export interface RestServerDeps {
   readonly now?: () => number;
   /** Tracer and instruments for server spans and request durations (default: the global providers). */
   readonly telemetry?: GatewayTelemetry;
+  /** The in-flight body budget shared with the gRPC edge (default: one of REQUEST_BODY_BUDGET_BYTES). */
+  readonly bodyBudget?: BodyBudget;
 }
 
 export interface RestServer {
@@ -59,25 +64,45 @@ export function createRestServer(deps: RestServerDeps): RestServer {
   const bodyLimit = config.server.httpBodyLimitBytes;
   // Our own pino logger logs one line per call; fastify's per-request logging would double the cost.
   // fastify's own 503-while-closing body is not the OpenAI envelope; the hook below answers instead.
-  const app = fastify({ logger: false, bodyLimit, return503OnClosing: false });
+  const server = config.server;
+  const app = fastify({
+    logger: false,
+    bodyLimit,
+    return503OnClosing: false,
+    // Slow or stalled requests (DESIGN §9): the whole request must arrive within the timeout; Node
+    // checks every second instead of every 30 s. An idle keep-alive connection closes after its own.
+    requestTimeout: server.httpRequestTimeoutMs,
+    keepAliveTimeout: server.httpKeepAliveTimeoutMs,
+    http: {
+      requestTimeout: server.httpRequestTimeoutMs,
+      headersTimeout: Math.min(60_000, server.httpRequestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, server.httpRequestTimeoutMs),
+    },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, _request, reply) => answerFrameworkError(error, reply),
+  });
+  app.server.maxConnections = server.httpMaxConnections;
   registerTracing(app, deps.telemetry ?? createGatewayTelemetry());
+  // Aborted when the grace period runs out: calls still running end with SHUTTING_DOWN — an envelope,
+  // or an SSE error event once the stream started — instead of a bare connection reset.
+  const shutdown = new AbortController();
   let closing = false;
-  app.addHook('onRequest', (_request, reply, done) => {
-    if (!closing) return done();
-    // A request on a kept-alive connection after close() began: refuse it so the client retries on
-    // another instance (DESIGN §7), and close the connection.
-    void reply
-      .code(503)
-      .headers({ connection: 'close', 'retry-after': '1' })
-      .type(JSON_CONTENT_TYPE)
-      .send(envelope('the gateway is shutting down; retry on another instance', 'server_error', 'shutting_down'));
+  app.addHook('onRequest', (request, reply, done) => {
+    // The drain window (shutdown began, listeners open): probes still answer — /readyz says 503 so
+    // balancers stop sending — and calls are refused so the client retries on another instance
+    // (DESIGN §7). Once the listeners close, a request on a kept-alive connection is refused too.
+    const draining = !deps.lifecycle.serving && !probePaths.has(request.url.split('?', 1)[0] ?? '');
+    if (!closing && !draining) return done();
+    void sendError(reply.header('connection', 'close'), shuttingDown());
   });
 
   // Only JSON is accepted: without fastify's text/plain parser any other type is a 400 (issue: wrong
   // content type). JSON.parse runs once over the body; secure-json-parse's extra scan for `__proto__`
   // is not needed because every object in the schema is strict and rejects unknown keys.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  registerBodyBudget(app, deps.bodyBudget ?? createBodyBudget(server.requestBodyBudgetBytes));
+  // As one buffer, decoded once: a string body would be built by concatenation and flattened again.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
       done(null, JSON.parse(typeof body === 'string' ? body : body.toString('utf8')));
     } catch {
@@ -112,6 +137,8 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     v1.addHook('onRequest', authHook(deps.keys));
     const imagesDeps = {
       generator: deps.generator,
+      shutdownSignal: shutdown.signal,
+      maxCallDurationMs: server.maxCallDurationMs,
       logger,
       upstreamIdOf: (name: string) => upstreamIds.get(name.trim().toLowerCase()) ?? name,
       now: deps.now ?? Date.now,
@@ -132,12 +159,18 @@ export function createRestServer(deps: RestServerDeps): RestServer {
       closing = true;
       const closed = app.close();
       if (graceMs === undefined) return closed;
-      // Past the grace, cut the remaining connections: a disconnect aborts each call's core run.
-      const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+      // Past the grace, end the calls still running with SHUTTING_DOWN (each answers or writes its
+      // error event at once), then cut whatever connection is left.
+      let cut: NodeJS.Timeout | undefined;
+      const force = setTimeout(() => {
+        shutdown.abort(shuttingDown());
+        cut = setTimeout(() => app.server.closeAllConnections(), FORCE_ANSWER_MS);
+      }, graceMs);
       try {
         await closed;
       } finally {
         clearTimeout(force);
+        clearTimeout(cut);
       }
     },
   };
@@ -155,6 +188,16 @@ function multipartLimits(config: Config): MultipartLimits {
     maxFiles: 16,
     maxFields: 64,
   };
+}
+
+/** Probes answer during shutdown: /readyz says 503 itself, /healthz stays 200 while the process runs. */
+const probePaths: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
+/** How long calls ended by the shutdown get to write their answer before connections are cut. */
+const FORCE_ANSWER_MS = 1000;
+
+function shuttingDown(): GatewayError {
+  return new GatewayError('SHUTTING_DOWN', 'the gateway is shutting down; retry on another instance', { retryAfterMs: 1000 });
 }
 
 function envelope(message: string, type: string, code: string): string {

@@ -10,7 +10,7 @@
  * - cancel and deadline abort every upstream request through one AbortSignal.
  */
 import type { Context } from '@opentelemetry/api';
-import { GatewayError, toGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError, toGatewayError } from '../errors.js';
 import type { PriceTable } from '../models/pricing.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImage } from '../upstream/types.js';
 import { startGenerationTelemetry, type CoreTelemetry } from './core-telemetry.js';
@@ -44,7 +44,9 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
   const telemetry = startGenerationTelemetry(deps.telemetry, parent, plan, deps.upstream, ctx.caller.keyName, deps.now);
   let finished = false;
   const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(new GatewayError('CANCELLED', 'the caller cancelled the call'));
+  // The edge's reason when it gave one (SHUTTING_DOWN past the shutdown grace), else a cancel.
+  const onCallerAbort = () =>
+    controller.abort(isGatewayError(ctx.signal.reason) ? ctx.signal.reason : new GatewayError('CANCELLED', 'the caller cancelled the call'));
   if (ctx.signal.aborted) onCallerAbort();
   else ctx.signal.addEventListener('abort', onCallerAbort, { once: true });
 
@@ -59,6 +61,9 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
   let firstError: GatewayError | undefined;
   let model = plan.request.modelId;
   const lastIndex = new Map<number, number>();
+  // Every image index an upstream request has reported, as call-wide indexes: one seen twice would be
+  // delivered and billed twice.
+  const reported = new Set<number>();
 
   const sources = Array.from({ length: plan.n }, (_, requestIndex) => () =>
     runUpstreamRequest({
@@ -115,6 +120,11 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
           continue;
         }
         checkIndex(event, plan.imagesPerRequest);
+        const index = requestIndex * plan.imagesPerRequest + event.index;
+        if (reported.has(index)) {
+          throw new GatewayError('UPSTREAM_BAD_RESPONSE', `the upstream reported image ${event.index} twice`);
+        }
+        reported.add(index);
         lastIndex.set(requestIndex, event.index);
         if (event.type === 'failure') {
           const kind = /SensitiveContent/.test(event.code) ? 'content_moderated' : 'generation_failed';

@@ -5,7 +5,12 @@
  * throws.
  *
  * Retries happen only before this request produced its first event (DESIGN §4): once an image of it may
- * have reached the caller, repeating the request could duplicate or re-bill images.
+ * have reached the caller, repeating the request could duplicate or re-bill images. Failures of the
+ * upstream's own making (`retryable` image failures, e.g. InternalServiceError on image 0) are held
+ * until the attempt's first image: an attempt that ends with only such failures delivered nothing, so
+ * it is retried like a failed request (issue 10) — nothing of it reached the caller, nothing was billed.
+ * Held failures are passed on, in order, before the first image or with `completed` when retries are
+ * used up.
  */
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
@@ -47,12 +52,19 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
       const timeoutMs = attemptTimeout(run);
       const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers });
       let requestId: string | undefined;
+      const held: UpstreamEvent[] = [];
       for await (const event of events) {
-        produced = true;
+        if (!produced && event.type === 'failure' && event.retryable === true) {
+          held.push(event);
+          continue;
+        }
         if (event.type === 'completed') {
           requestId = event.requestId;
           run.telemetry.noteRequestId(requestId);
+          if (!produced && held.length > 0) nothingButPassingFailures([...held, event], requestId);
         }
+        produced = true;
+        for (const failure of held.splice(0)) yield { kind: 'event', requestIndex, event: failure };
         yield { kind: 'event', requestIndex, event };
       }
       endSpan({ ok: true, ...(requestId !== undefined && { requestId }) });
@@ -62,11 +74,16 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
         endSpan({ ok: false, error: toGatewayError(signal.reason) });
         throw signal.reason;
       }
-      const error = pastDeadline(run) ?? toGatewayError(thrown);
+      const error = pastDeadline(run) ?? toGatewayError(thrown instanceof PassingFailuresOnly ? thrown.error : thrown);
       endSpan({ ok: false, error });
       run.telemetry.noteRequestId(error.upstream?.requestId);
       const delay = produced ? undefined : retryDelay(run.retry, attempt, error, run.random);
       if (delay === undefined || !fitsDeadline(run, delay)) {
+        // Out of retries for an attempt that failed only its images: they are what the caller gets.
+        if (thrown instanceof PassingFailuresOnly && error === thrown.error) {
+          for (const event of thrown.events) yield { kind: 'event', requestIndex, event };
+          return;
+        }
         yield { kind: 'failed', requestIndex, error };
         return;
       }
@@ -98,6 +115,27 @@ function pastDeadline(run: UpstreamRequestRun): GatewayError | undefined {
 /** A retry is pointless if, after the delay, less than a second would be left for the attempt. */
 function fitsDeadline(run: UpstreamRequestRun, delayMs: number): boolean {
   return run.upstreamDeadline === undefined || run.now() + delayMs + 1000 < run.upstreamDeadline;
+}
+
+/** An attempt that completed with only retryable image failures: its events (`completed` last), and
+ *  the error it counts as for the retry policy. */
+class PassingFailuresOnly extends Error {
+  constructor(
+    readonly events: readonly UpstreamEvent[],
+    readonly error: GatewayError,
+  ) {
+    super(error.message);
+  }
+}
+
+function nothingButPassingFailures(held: UpstreamEvent[], requestId: string | undefined): never {
+  const first = held[0];
+  const code = first?.type === 'failure' ? first.code : undefined;
+  const error = new GatewayError('UPSTREAM_UNAVAILABLE', 'the upstream failed every image of the request with an internal error', {
+    retryable: true,
+    upstream: { ...(code !== undefined && { code }), ...(requestId !== undefined && { requestId }) },
+  });
+  throw new PassingFailuresOnly(held, error);
 }
 
 export function deadlineError(): GatewayError {

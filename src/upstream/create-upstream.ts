@@ -14,7 +14,7 @@ export interface CreateUpstreamDeps {
   readonly simulatorUrl?: string;
   /** The key the simulator accepts (`SIMULATOR_API_KEY`); any non-empty key when it checks none. */
   readonly simulatorApiKey?: string;
-  /** Response size bounds; defaults suit production. */
+  /** Response size bounds; default: those of `http` (UPSTREAM_MAX_RESPONSE_BYTES, …). */
   readonly limits?: UpstreamLimits;
   /** Clock for URL expiry; tests inject one. */
   readonly now?: () => number;
@@ -28,7 +28,8 @@ export function createUpstream(
   deps: CreateUpstreamDeps = {},
 ): ImageUpstream {
   const pool = { connectTimeoutMs: http.connectTimeoutMs, maxConnections: http.maxConnections };
-  const common = { ...pool, limits: deps.limits, now: deps.now };
+  const limits = deps.limits ?? { maxResponseBytes: http.maxResponseBytes, maxSseFrameBytes: http.maxSseFrameBytes };
+  const common = { ...pool, limits, now: deps.now };
   switch (config.kind) {
     case 'simulator': {
       if (deps.simulatorUrl === undefined) throw new Error('createUpstream: the simulator upstream needs deps.simulatorUrl');

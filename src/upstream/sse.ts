@@ -6,6 +6,7 @@
  * A frame's data stays bytes in those pieces: the decoder, which knows what the data holds, decodes
  * what it needs — an image's base64 is neither joined into one buffer nor decoded as UTF-8 (DESIGN §8).
  */
+import { DEFAULT_MAX_SSE_FRAME_BYTES } from './answer-size.js';
 import { byteAt, byteChain, chainText, indexOfByte, slicePieces, type ByteChain } from './byte-chain.js';
 
 /** One dispatched event. */
@@ -21,7 +22,8 @@ export interface SseFrame {
 
 /** Parser settings. */
 export interface SseParserOptions {
-  /** Largest frame (bytes of its lines, including field names) accepted; protects memory. Default 64 MiB. */
+  /** Largest frame (bytes of its lines, including field names) accepted; protects memory. Default
+   *  DEFAULT_MAX_SSE_FRAME_BYTES (answer-size.ts). */
   readonly maxFrameBytes?: number;
 }
 
@@ -49,9 +51,6 @@ const SPACE = 0x20;
 const NEWLINE = Buffer.from('\n');
 /** The longest field name the parser acts on (`event`; `retry` is ignored). */
 const MAX_FIELD_NAME = 5;
-/** Default frame bound: room for one base64 image of the largest size (16.8 MP, reference §1.3; a
- *  rendered PNG of that size is typically 20–40 MB as base64), not for a runaway stream. */
-export const DEFAULT_MAX_SSE_FRAME_BYTES = 64 * 1024 * 1024;
 
 /** Creates an incremental SSE parser. */
 export function createSseParser(options: SseParserOptions = {}): SseParser {

@@ -68,6 +68,9 @@ export interface UpstreamImageFailure {
   readonly index: number;
   readonly code: string;
   readonly message: string;
+  /** The upstream failed the image for a passing reason of its own (an internal error), so asking
+   *  again may produce it; moderation and other verdicts on the input are not. */
+  readonly retryable?: boolean;
 }
 
 export interface UpstreamCompleted {

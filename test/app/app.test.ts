@@ -35,7 +35,7 @@ describe('createApp', () => {
       yield completed(1);
     });
     let closed = 0;
-    const app = await createApp(loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent' }), {
+    const app = await createApp(loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0' }), {
       upstream: { ...upstream, close: async () => void (closed += 1) },
     });
     expect(app.simulator).toBeUndefined();
@@ -50,7 +50,7 @@ describe('createApp', () => {
   });
 
   it('starts the embedded simulator on loopback when no upstream key is configured, and closes it', async () => {
-    const app = await createApp(loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent', SIMULATOR_PORT: '1' }));
+    const app = await createApp(loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0', SIMULATOR_PORT: '1' }));
     try {
       expect(app.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(app.upstream.provider).toBe('simulator');
@@ -61,7 +61,7 @@ describe('createApp', () => {
   });
 
   it('fails clearly without the reflection descriptor set, and closes the simulator it started', async () => {
-    const config = loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0' });
     await expect(createApp(config, { descriptorSetPath: '/nonexistent/seedream.binpb' })).rejects.toThrow(/npm run build/);
   });
 });
@@ -75,7 +75,7 @@ describe('shutdown of the HTTP side', () => {
       yield completed(1);
     });
     const app = await createApp(
-      loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '300', HEARTBEAT_INTERVAL_MS: '50' }),
+      loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0', SHUTDOWN_GRACE_MS: '300', HEARTBEAT_INTERVAL_MS: '50' }),
       { upstream },
     );
     const { http } = await app.start();
@@ -94,7 +94,11 @@ describe('shutdown of the HTTP side', () => {
     await stopping;
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(Date.now() - started).toBeLessThan(3000);
-    await expect.poll(() => upstream.calls[0]?.abortReason, { timeout: 2000 }).toMatchObject({ reason: 'CANCELLED' });
-    await reader.cancel().catch(() => undefined);
+    // Past the grace the call ends with SHUTTING_DOWN: an SSE error event, not a bare reset.
+    await expect.poll(() => upstream.calls[0]?.abortReason, { timeout: 2000 }).toMatchObject({ reason: 'SHUTTING_DOWN' });
+    let rest = '';
+    for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    expect(rest).toContain('event: error');
+    expect(rest).toContain('"code":"shutting_down"');
   });
 });

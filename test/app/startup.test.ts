@@ -8,7 +8,7 @@ import { ImageServiceDefinition, type ImageServiceClient } from '../../gen/seedr
 import { spawnEntry, type SpawnedEntry } from '../helpers/built-entry.js';
 import { collectStream, testSpec } from '../helpers/grpc-app.js';
 
-const baseEnv = { HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', SIMULATOR_LATENCY_MS: '20', HEARTBEAT_INTERVAL_MS: '0' };
+const baseEnv = { HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', SIMULATOR_LATENCY_MS: '20', HEARTBEAT_INTERVAL_MS: '0', SHUTDOWN_DRAIN_WINDOW_MS: '0' };
 
 let running: SpawnedEntry | undefined;
 afterEach(async () => {

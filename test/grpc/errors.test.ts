@@ -20,6 +20,7 @@ const expectedStatus: Record<ErrorReason, Status> = {
   UPSTREAM_BAD_RESPONSE: Status.INTERNAL,
   DEADLINE_EXCEEDED: Status.DEADLINE_EXCEEDED,
   CANCELLED: Status.CANCELLED,
+  SHUTTING_DOWN: Status.UNAVAILABLE,
   INTERNAL: Status.INTERNAL,
 };
 

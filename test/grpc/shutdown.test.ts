@@ -70,7 +70,7 @@ describe('graceful shutdown', () => {
     }
   });
 
-  it('cancels calls still running when the grace period ends, aborting their upstream requests', async () => {
+  it('ends calls still running when the grace period ends with UNAVAILABLE (SHUTTING_DOWN), aborting their upstream requests', async () => {
     const upstream = slowRender(10_000);
     const gw = await startGrpcApp({ upstream, env: { SHUTDOWN_GRACE_MS: '200' } });
     try {
@@ -84,9 +84,10 @@ describe('graceful shutdown', () => {
       expect(Date.now() - started).toBeLessThan(1500);
       const error = await inFlight;
       expect(error).toBeInstanceOf(ClientError);
-      expect([Status.CANCELLED, Status.UNAVAILABLE]).toContain((error as ClientError).code);
+      expect((error as ClientError).code).toBe(Status.UNAVAILABLE);
+      expect((error as ClientError).details).toContain('shut down before the call finished');
       await until(() => upstream.calls[0]?.endedAt !== undefined);
-      expect((upstream.calls[0]?.abortReason as GatewayError).reason).toBe('CANCELLED');
+      expect((upstream.calls[0]?.abortReason as GatewayError).reason).toBe('SHUTTING_DOWN');
       expect(gw.logs.some((l) => l.msg === 'in-flight gRPC calls outlived the shutdown grace period; cancelling them')).toBe(true);
     } finally {
       await gw.close();

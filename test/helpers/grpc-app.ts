@@ -62,6 +62,7 @@ export async function startGrpcApp(options: GrpcAppOptions = {}): Promise<TestGr
     SIMULATOR_LATENCY_MS: '0',
     HEARTBEAT_INTERVAL_MS: '0',
     SHUTDOWN_GRACE_MS: '5000',
+    SHUTDOWN_DRAIN_WINDOW_MS: '0',
     ...(options.withKey === true && { GATEWAY_API_KEYS: `${TEST_KEY_NAME}=${hashApiKey(TEST_KEY)}` }),
     ...options.env,
   });

@@ -22,6 +22,7 @@ const table: ReadonlyArray<readonly [ErrorReason, number, string, string]> = [
   ['UPSTREAM_BAD_RESPONSE', 500, 'server_error', 'upstream_bad_response'],
   ['DEADLINE_EXCEEDED', 504, 'server_error', 'deadline_exceeded'],
   ['CANCELLED', 499, 'invalid_request_error', 'request_cancelled'],
+  ['SHUTTING_DOWN', 503, 'server_error', 'shutting_down'],
   ['INTERNAL', 500, 'server_error', 'internal_error'],
 ];
 

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { GatewayError } from '../../src/errors.js';
 import { createImageGenerator } from '../../src/service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../../src/service/types.js';
+import type { UpstreamEvent } from '../../src/upstream/types.js';
 import { base64Of, completed, image, scriptedUpstream, wait, type Script } from '../helpers/scripted-upstream.js';
 
 const config = loadConfig({
@@ -307,5 +308,74 @@ describe('image generation', () => {
       yield completed(1);
     });
     expect((await failureOf(generator.generate(spec(), context()))).reason).toBe('UPSTREAM_BAD_RESPONSE');
+  });
+
+  it.each([
+    ['an image', image(0)],
+    ['a failure', { type: 'failure', index: 0, code: 'InternalServiceError', message: 'x' } as const],
+  ])('rejects an upstream that reports image 0 again as %s, delivering and billing it once', async (_label, repeat) => {
+    const { generator } = generatorWith(async function* () {
+      yield image(0);
+      yield repeat;
+      yield image(1);
+      yield completed(3);
+    });
+    const delivered: GenerationEvent[] = [];
+    let failure: unknown;
+    try {
+      for await (const event of generator.generate(spec({ imageSet: { maxImages: 3 } }), context())) delivered.push(event);
+    } catch (error) {
+      failure = error;
+    }
+    expect(delivered.map((event) => event.type)).toEqual(['image']);
+    expect(failure).toMatchObject({ reason: 'UPSTREAM_BAD_RESPONSE', message: 'the upstream reported image 0 twice' });
+  });
+
+  describe('a request whose images all failed with an upstream internal error (issue 10)', () => {
+    const internal = (index: number): UpstreamEvent => ({ type: 'failure', index, code: 'InternalServiceError', message: 'internal', retryable: true });
+
+    it('is retried, since nothing of it reached the caller, and the retry delivers', async () => {
+      const { generator, upstream } = generatorWith(async function* (call) {
+        if (call.attempt === 1) {
+          yield internal(0);
+          yield completed(0);
+          return;
+        }
+        yield image(0);
+        yield completed(1);
+      });
+      const events = await collect(generator.generate(spec(), context()));
+      expect(upstream.calls).toHaveLength(2);
+      expect(events.map((event) => event.type)).toEqual(['image', 'completed']);
+      expect(events[1]).toMatchObject({ usage: { generatedImages: 1, failedImages: 0 } });
+    });
+
+    it('passes the failures on once the retries are used up', async () => {
+      const { generator, upstream } = generatorWith(async function* () {
+        yield internal(0);
+        yield completed(0);
+      });
+      const error = await failureOf(generator.generate(spec(), context()));
+      expect(upstream.calls).toHaveLength(3);
+      expect(error).toMatchObject({ reason: 'UPSTREAM_UNAVAILABLE' });
+    });
+
+    it('is not retried once an image was delivered, nor for a moderated image', async () => {
+      const moderated = generatorWith(async function* () {
+        yield { type: 'failure', index: 0, code: 'OutputImageSensitiveContentDetected', message: 'm' };
+        yield completed(0);
+      });
+      expect(await failureOf(moderated.generator.generate(spec(), context()))).toMatchObject({ reason: 'CONTENT_REJECTED' });
+      expect(moderated.upstream.calls).toHaveLength(1);
+
+      const partial = generatorWith(async function* () {
+        yield image(0);
+        yield internal(1);
+        yield completed(1);
+      });
+      const events = await collect(partial.generator.generate(spec({ imageSet: { maxImages: 2 } }), context()));
+      expect(partial.upstream.calls).toHaveLength(1);
+      expect(events.map((event) => event.type)).toEqual(['image', 'failure', 'completed']);
+    });
   });
 });

@@ -36,6 +36,7 @@ beforeAll(async () => {
     GATEWAY_API_KEYS: `web=${hashApiKey(CALLER_KEY)}`,
     RETRY_BASE_DELAY_MS: '1',
     HEARTBEAT_INTERVAL_MS: '0',
+    SHUTDOWN_DRAIN_WINDOW_MS: '0',
   });
   const upstream = createArkUpstream({ baseUrl: sim.arkBaseUrl, apiKey: sim.apiKey, region: 'cn', connectTimeoutMs: 2000, maxConnections: 8 });
   const logDestination = new Writable({ write: (chunk, _enc, done) => { logLines.push(String(chunk)); done(); } });

@@ -41,7 +41,7 @@ async function startReceiver(): Promise<{ url: string; received: Received[] }> {
 function startGateway(env: Record<string, string>): SpawnedEntry {
   gateway = spawnEntry(
     'dist/src/main.js',
-    { HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', SIMULATOR_LATENCY_MS: '0', OTEL_SERVICE_NAME: 'seedream-gateway-under-test', ...env },
+    { HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', SIMULATOR_LATENCY_MS: '0', SHUTDOWN_DRAIN_WINDOW_MS: '0', OTEL_SERVICE_NAME: 'seedream-gateway-under-test', ...env },
     [],
     ['--import', './dist/src/telemetry/register.js'],
   );

@@ -11,6 +11,8 @@ const http: Config['upstreamHttp'] = {
   maxConnections: 2,
   deadlineMarginMs: 100,
   preferStreaming: true,
+  maxResponseBytes: 1024 * 1024,
+  maxSseFrameBytes: 1024 * 1024,
 };
 let server: FakeArkServer;
 const ok = () => jsonAnswer(200, { model: 'm', created: 1, data: [{ url: 'https://i/1' }], usage: { generated_images: 1, output_tokens: 1 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byteChain, type ByteChain } from '../../src/upstream/byte-chain.js';
-import { parseJsonWithCuts } from '../../src/upstream/parse-json-with-cuts.js';
+import { JsonBoundError, MAX_JSON_DEPTH, MAX_JSON_MEMBERS, parseJsonWithCuts, parseJsonWithCutsYielding } from '../../src/upstream/parse-json-with-cuts.js';
 
 /** What the test's `cut` makes of a value: the text it cut, so results compare with JSON.parse. */
 class Cut {
@@ -115,5 +115,43 @@ describe('parseJsonWithCuts', () => {
       return new Cut('');
     });
     expect(seen.map((piece) => piece.buffer)).toEqual([input.pieces[0]?.buffer]);
+  });
+
+  describe('untrusted input (DESIGN §9)', () => {
+    it('refuses 5 MB of `{` at the depth bound, without the heap growing with the input', () => {
+      const text = Buffer.alloc(5 * 1024 * 1024, '{');
+      global.gc?.();
+      const before = process.memoryUsage().heapUsed;
+      expect(() => parseJsonWithCuts(byteChain([text]), 'b64_json', cut)).toThrow(JsonBoundError);
+      // The old scan allocated a container and a Set per bracket: ~1.2 GB for this input.
+      expect(process.memoryUsage().heapUsed - before).toBeLessThan(32 * 1024 * 1024);
+    });
+
+    it.each([
+      ['nested just deeper than the bound', `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`],
+      ['wider than the member bound', `{"a":[${'0,'.repeat(MAX_JSON_MEMBERS)}0]}`],
+    ])('refuses a text %s with a JsonBoundError', (_label, text) => {
+      expect(() => parseJsonWithCuts(chain(text), 'b64_json', cut)).toThrow(JsonBoundError);
+    });
+
+    it('parses a text exactly at the depth bound', () => {
+      const text = `${'['.repeat(MAX_JSON_DEPTH - 1)}{"b64_json":"QUJD"}${']'.repeat(MAX_JSON_DEPTH - 1)}`;
+      expect(uncut(parseJsonWithCuts(chain(text), 'b64_json', cut))).toEqual(JSON.parse(text));
+    });
+
+    it('gives the event loop turns while it scans a large text, and gives the same result', async () => {
+      const text = `{"n":${'1'.repeat(8 * 1024 * 1024)},"b64_json":"QUJD"}`;
+      let turns = 0;
+      let ticking = true;
+      const tick = () => {
+        turns++;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const result = await parseJsonWithCutsYielding(chain(text, () => 64 * 1024), 'b64_json', cut, 1);
+      ticking = false;
+      expect(cutPaths(result)).toEqual(['b64_json']);
+      expect(turns).toBeGreaterThan(4);
+    });
   });
 });

@@ -8,7 +8,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { base64TextOf } from '../../base64.js';
 import { GatewayError } from '../../errors.js';
-import { CUT_FROM_BYTES, parseJsonWithCuts } from '../parse-json-with-cuts.js';
+import { byteAtCursor, type ByteChain } from '../byte-chain.js';
+import { CUT_FROM_BYTES, JsonBoundError, parseJsonWithCutsYielding } from '../parse-json-with-cuts.js';
 import { readBody, readBodyPieces } from '../read-body.js';
 import type { UpstreamEvent } from '../types.js';
 import { failureFromEnvelope, failureFromResponse, headerValue, type UpstreamFailure } from '../upstream-failure.js';
@@ -38,6 +39,8 @@ export interface AnswerOptions {
 }
 
 const eventStream = /^\s*text\/event-stream\b/i;
+/** `application/json`, or a `+json` type; an answer without a type is given the benefit of the doubt. */
+const jsonType = /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
 /** Decodes `answer`; throws the mapped GatewayError for failures the answer itself reports. */
 export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptions): AsyncGenerator<UpstreamEvent, void, undefined> {
@@ -69,13 +72,19 @@ export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptio
     return;
   }
 
+  // Refused before a byte of the body is read: an HTML error page or a file is not an images answer.
+  const type = headerValue(headers, 'content-type');
+  if (type !== undefined && !jsonType.test(type)) throw bad(`the answer is ${type.slice(0, 64)}, not JSON`);
   const body = await readBodyPieces(answer.body, options.maxResponseBytes);
+  // Every answer of the API is an object: anything else is refused without scanning it.
+  if (firstNonSpace(body) !== OPEN_BRACE) throw bad('the body is not a JSON object');
   let json: unknown;
   try {
-    // Up to 15 images in one body: each is cut out and checked once, never parsed as JSON (DESIGN §8).
-    json = parseJsonWithCuts(body, 'b64_json', base64TextOf, CUT_FROM_BYTES);
-  } catch {
-    throw bad('the body is not JSON');
+    // Up to 15 images in one body: each is cut out and checked once, never parsed as JSON (DESIGN §8);
+    // a large body is scanned in slices, so it cannot hold up other calls (DESIGN §9).
+    json = await parseJsonWithCutsYielding(body, 'b64_json', base64TextOf, CUT_FROM_BYTES);
+  } catch (error) {
+    throw bad(error instanceof JsonBoundError ? `the body is ${error.message}` : 'the body is not JSON');
   }
   const parsed = arkResponseSchema.safeParse(json);
   if (parsed.success) {
@@ -86,4 +95,16 @@ export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptio
   const failure = failureFromEnvelope(json);
   if (failure !== undefined) throw mapFailure(failure);
   throw bad('the body does not have the images response shape');
+}
+
+const OPEN_BRACE = 0x7b;
+
+/** The first byte that is not JSON whitespace, if any. */
+function firstNonSpace(body: ByteChain): number | undefined {
+  const cursor = { piece: 0, start: 0 };
+  for (let pos = 0; pos < body.length; pos++) {
+    const byte = byteAtCursor(body, pos, cursor);
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return byte;
+  }
+  return undefined;
 }

@@ -11,7 +11,8 @@ import { Pool } from 'undici';
 import { GatewayError } from '../../errors.js';
 import { startAttempt } from '../attempt.js';
 import { BodyTooLargeError, drainInBackground } from '../read-body.js';
-import { DEFAULT_MAX_SSE_FRAME_BYTES, SseFrameTooLargeError } from '../sse.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SSE_FRAME_BYTES } from '../answer-size.js';
+import { SseFrameTooLargeError } from '../sse.js';
 import type { ErrorContext } from '../status-errors.js';
 import type { ImageUpstream, UpstreamCallOptions, UpstreamEvent, UpstreamImageRequest } from '../types.js';
 import { headerValue, type UpstreamFailure } from '../upstream-failure.js';
@@ -20,9 +21,9 @@ import { arkRequestJson } from './request-body.js';
 
 /** Size bounds on what the upstream sends back (DESIGN §9). */
 export interface UpstreamLimits {
-  /** A whole JSON answer (up to 15 base64 images). Default 512 MiB. */
+  /** A whole JSON answer (up to 15 base64 images). Default DEFAULT_MAX_RESPONSE_BYTES (answer-size.ts). */
   readonly maxResponseBytes?: number;
-  /** One SSE frame (one base64 image). Default 64 MiB. */
+  /** One SSE frame (one base64 image). Default DEFAULT_MAX_SSE_FRAME_BYTES (answer-size.ts). */
   readonly maxSseFrameBytes?: number;
   /** How much of an error answer is read. Default 64 KiB. */
   readonly maxErrorBodyBytes?: number;
@@ -67,7 +68,7 @@ export function createArkHttpUpstream(options: ArkHttpUpstreamOptions): ImageUps
   const path = `${base.pathname.replace(/\/+$/, '')}/images/generations`;
   const port = base.port === '' ? (base.protocol === 'https:' ? 443 : 80) : Number(base.port);
   const limits = {
-    maxResponseBytes: options.limits?.maxResponseBytes ?? 512 * 1024 * 1024,
+    maxResponseBytes: options.limits?.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     maxSseFrameBytes: options.limits?.maxSseFrameBytes ?? DEFAULT_MAX_SSE_FRAME_BYTES,
     maxErrorBodyBytes: options.limits?.maxErrorBodyBytes ?? 64 * 1024,
   };

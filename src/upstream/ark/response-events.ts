@@ -65,9 +65,14 @@ export function imageFromArk(index: number, item: ImageFields, created: number |
   };
 }
 
+/** Per-image codes of the upstream's own passing failures: the codes error-mapping.ts retries when a
+ *  whole request fails with them (reference §4). */
+const retryableImageCodes: ReadonlySet<string> = new Set(['InternalServiceError', 'ServerOverloaded']);
+
 /** One failed image of a set. */
 export function failureFromArk(index: number, error: { code: string; message?: string | null }): UpstreamImageFailure {
-  return { type: 'failure', index, code: error.code, message: cleanUpstreamMessage(error.message ?? error.code) };
+  const failure: UpstreamImageFailure = { type: 'failure', index, code: error.code, message: cleanUpstreamMessage(error.message ?? error.code) };
+  return retryableImageCodes.has(error.code) ? { ...failure, retryable: true } : failure;
 }
 
 /** The final event. Without `usage` (OpenAI-shaped relays), the delivered images are the count. */

@@ -8,7 +8,7 @@
 import { base64TextOf } from '../../base64.js';
 import type { GatewayError } from '../../errors.js';
 import { chainEquals } from '../byte-chain.js';
-import { CUT_FROM_BYTES, parseJsonWithCuts } from '../parse-json-with-cuts.js';
+import { CUT_FROM_BYTES, JsonBoundError, parseJsonWithCutsYielding } from '../parse-json-with-cuts.js';
 import { parseSseStream, type SseFrame } from '../sse.js';
 import type { UpstreamEvent } from '../types.js';
 import { failureFromEnvelope, type UpstreamFailure } from '../upstream-failure.js';
@@ -43,7 +43,7 @@ export async function* arkEventsFromSse(
       }
       // After `completed` only `[DONE]` is expected; the result is whole, so anything else is ignored.
       if (completed) continue;
-      const event = decodeFrame(frame, ctx, errors, delivered);
+      const event = await decodeFrame(frame, ctx, errors, delivered);
       if (event === undefined) continue;
       if (event.type === 'image') delivered++;
       if (event.type === 'completed') completed = true;
@@ -60,18 +60,19 @@ export async function* arkEventsFromSse(
   throw done ? errors.badResponse('the stream ended without image_generation.completed') : errors.cutShort();
 }
 
-function decodeFrame(
+async function decodeFrame(
   frame: SseFrame,
   ctx: DecodeContext,
   errors: StreamErrors,
   delivered: number,
-): UpstreamEvent | undefined {
+): Promise<UpstreamEvent | undefined> {
   let json: unknown;
   try {
-    // An image's base64 is cut out of the frame and checked once, never parsed as JSON (DESIGN §8).
-    json = parseJsonWithCuts(frame.data, 'b64_json', base64TextOf, CUT_FROM_BYTES);
-  } catch {
-    throw errors.badResponse('a stream event is not JSON');
+    // An image's base64 is cut out of the frame and checked once, never parsed as JSON (DESIGN §8);
+    // a huge frame is scanned in slices, so it cannot hold up other calls (DESIGN §9).
+    json = await parseJsonWithCutsYielding(frame.data, 'b64_json', base64TextOf, CUT_FROM_BYTES);
+  } catch (error) {
+    throw errors.badResponse(error instanceof JsonBoundError ? `a stream event is ${error.message}` : 'a stream event is not JSON');
   }
   const hasType = typeof json === 'object' && json !== null && 'type' in json;
   if (frame.event === 'error' || !hasType) {
