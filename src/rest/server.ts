@@ -17,6 +17,8 @@ import type { Logger } from '../telemetry/logger.js';
 import { authHook } from './auth.js';
 import { RestRequestError } from './openai-errors.js';
 import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-error.js';
+import type { LocalAssetStore } from '../assets/local-asset-store.js';
+import { registerAssetRoutes } from './routes/assets.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImagesRoute } from './routes/images.js';
 import { registerModelsRoutes } from './routes/models.js';
@@ -32,6 +34,8 @@ export interface RestServerDeps {
   readonly now?: () => number;
   /** Tracer and instruments for server spans and request durations (default: the global providers). */
   readonly telemetry?: GatewayTelemetry;
+  /** The local image store whose signed URLs this server answers (IMAGE_HOSTING=local). */
+  readonly assets?: LocalAssetStore;
 }
 
 export interface RestServer {
@@ -104,6 +108,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
 
   app.decorateRequest('caller', null);
   registerHealthRoutes(app, deps.lifecycle);
+  if (deps.assets !== undefined) registerAssetRoutes(app, deps.assets);
   const listing = deps.generator.listModels();
   const upstreamIds = upstreamIdsByName(listing, config.upstream.region);
   void app.register(async (v1) => {
