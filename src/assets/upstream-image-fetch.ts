@@ -69,16 +69,22 @@ export function createUpstreamImageFetcher(options: UpstreamImageFetcherOptions)
         throw new HostingFailure('fetch_failed', `downloading the upstream image failed: ${(error as Error).message}`, { cause: error });
       }
       if (answer.statusCode !== 200) {
-        answer.body.destroy();
+        discard(answer.body);
         throw new HostingFailure('fetch_failed', `the upstream image URL answered HTTP ${answer.statusCode}`);
       }
       const length = Number(answer.headers['content-length']);
       if (Number.isFinite(length) && length > options.maxBytes) {
-        answer.body.destroy();
+        discard(answer.body);
         throw new HostingFailure('too_large', `the upstream image is ${length} bytes, over IMAGE_FETCH_MAX_BYTES (${options.maxBytes})`);
       }
       return answer.body;
     },
     close: () => agent.close(),
   };
+}
+
+/** Drops a body we will not read; the abort it causes is expected, not an error to report. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
