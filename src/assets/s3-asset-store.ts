@@ -36,7 +36,8 @@ export function createS3AssetStore(options: S3AssetStoreOptions): AssetStore {
     region: config.region,
     forcePathStyle: config.forcePathStyle,
     ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
-    ...(config.credentials !== undefined && { credentials: config.credentials }),
+    // A copy: config is frozen, and the SDK marks the credentials object it is given.
+    ...(config.credentials !== undefined && { credentials: { ...config.credentials } }),
   };
   const client = new S3Client(clientConfig);
   const keyOf = (id: string) => `${config.prefix}${id}`;

@@ -42,7 +42,7 @@ async function startImageHost(): Promise<{ url: string; host: string; downloads:
 async function gatewayAnswering(url: string, env: Record<string, string>): Promise<TestGrpcApp> {
   const upstream = scriptedUpstream(async function* () {
     yield { type: 'image', index: 0, url, width: 640, height: 480, expiresAt: new Date(Date.now() + 24 * 3600_000) };
-    yield { type: 'completed', model: 'doubao-seedream-4-5-251128', webSearches: 0 };
+    yield { type: 'completed', model: 'doubao-seedream-4-5-251128', webSearches: 0, generatedImages: 1, outputTokens: 1200 };
   });
   return startGrpcApp({ upstream, env });
 }
