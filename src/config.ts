@@ -215,7 +215,8 @@ function defaultImageHosts(upstream: UpstreamConfig): string[] {
     case 'ark':
       return ['*.volces.com', '*.bytepluses.com'];
     case 'openai-compatible':
-      return [new URL(upstream.baseUrl).host.toLowerCase()];
+      // No base URL is already a reported problem; nothing to allow then.
+      return URL.canParse(upstream.baseUrl) ? [new URL(upstream.baseUrl).host.toLowerCase()] : [];
     default: {
       const unreachable: never = upstream;
       throw new Error(`unknown upstream ${JSON.stringify(unreachable)}`);
