@@ -62,6 +62,9 @@ export function createS3AssetStore(options: S3AssetStoreOptions): AssetStore {
         },
         // Abort a half-done multipart upload so no orphaned parts stay billed.
         leavePartsOnError: false,
+        // One part (5 MiB, S3's minimum) in memory per upload at a time: memory per re-host stays
+        // bounded whatever the image's size (the default of 4 parts in flight would allow 20 MiB).
+        queueSize: 1,
       });
       const onAbort = () => void upload.abort();
       putOptions.signal?.addEventListener('abort', onAbort, { once: true });
