@@ -12,7 +12,6 @@ import type { Logger } from '../telemetry/logger.js';
 import { createAssetMetrics } from './asset-metrics.js';
 import type { AssetStore } from './asset-store.js';
 import { createLocalAssetStore, type LocalAssetStore } from './local-asset-store.js';
-import { createS3AssetStore } from './s3-asset-store.js';
 import { createUpstreamImageFetcher } from './upstream-image-fetch.js';
 import { createUrlSigner } from './url-signing.js';
 
@@ -64,6 +63,8 @@ export async function createHostingSetup(config: ImageHostingConfig, options: Ho
     store = local;
     logger.info({ dataDir: resolve(storeConfig.dataDir), storedBytes: local.totalBytes, publicBaseUrl }, 'image hosting: local directory');
   } else {
+    // Loaded only when used: the AWS SDK is large, and local or no hosting should not pay for it at boot.
+    const { createS3AssetStore } = await import('./s3-asset-store.js');
     store = createS3AssetStore({ config: storeConfig, retentionMs: config.retentionMs });
     logger.info({ bucket: storeConfig.bucket, prefix: storeConfig.prefix, endpoint: storeConfig.endpoint }, 'image hosting: S3');
   }
@@ -81,6 +82,7 @@ export async function createHostingSetup(config: ImageHostingConfig, options: Ho
   });
 
   let timer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
   const sweep = () =>
     store.sweep().then(
       (removed) => removed > 0 && logger.info({ removed, store: store.kind }, 'image hosting: swept expired images'),
@@ -102,10 +104,13 @@ export async function createHostingSetup(config: ImageHostingConfig, options: Ho
       timer = setInterval(() => void sweep(), Math.min(config.retentionMs / 10, 3600_000));
       timer.unref();
     },
-    async close() {
+    close() {
       clearInterval(timer);
-      await fetcher.close();
-      await store.close();
+      closing ??= (async () => {
+        await fetcher.close();
+        await store.close();
+      })();
+      return closing;
     },
   };
 }

@@ -6,7 +6,7 @@
  * URLs are HMAC-signed and expire (url-signing.ts); the REST asset route serves them.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -123,7 +123,7 @@ export async function createLocalAssetStore(options: LocalAssetStoreOptions): Pr
         etag: `"${match[1]}"`,
         async read(range) {
           used = true;
-          return createReadStream('', { fd: handle, ...(range && { start: range.start, end: range.end }) });
+          return handle.createReadStream(range && { start: range.start, end: range.end });
         },
         async release() {
           if (!used) await handle.close();

@@ -38,6 +38,20 @@ async function startImageHost(): Promise<{ url: string; host: string; downloads:
   return { url: `http://127.0.0.1:${port}/tos/image-0.jpeg?X-Tos-Expires=86400`, host: `127.0.0.1:${port}`, downloads: () => downloads };
 }
 
+/** The JSON events of a `stream: true` REST call. */
+async function sseEvents(httpUrl: string): Promise<Record<string, unknown>[]> {
+  const response = await fetch(`${httpUrl}/v1/images/generations`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer open-mode', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'doubao-seedream-4-5', prompt: 'a fox', stream: true }),
+  });
+  const text = await response.text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('data: {'))
+    .map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>);
+}
+
 /** A gateway whose upstream answers one URL image at `url`. */
 async function gatewayAnswering(url: string, env: Record<string, string>): Promise<TestGrpcApp> {
   const upstream = scriptedUpstream(async function* () {
@@ -116,6 +130,23 @@ describe('hosted images', () => {
     expect(result.data[0]?.url).toBe(host.url);
     expect(result.warnings).toEqual([expect.stringMatching(/^image 0: the gateway could not host it \(fetch_refused\)/)]);
     expect(host.downloads()).toBe(0);
+  });
+
+  it('streams hosted images with sha256 and byte_size, and an unhosted one with its warning, repeated in completed', async () => {
+    const host = await startImageHost();
+    gateway = await gatewayAnswering(host.url, { IMAGE_FETCH_ALLOWED_HOSTS: '*.volces.com' });
+    const refused = await sseEvents(gateway.httpUrl);
+    expect(refused.find((e) => e.type === 'image_generation.partial_succeeded')).toMatchObject({ url: host.url, warning: expect.stringMatching(/\(fetch_refused\)/) });
+    expect(refused.find((e) => e.type === 'image_generation.completed')?.warnings).toEqual([expect.stringMatching(/^image 0: .*\(fetch_refused\)/)]);
+    await gateway.close();
+
+    gateway = await startGrpcApp();
+    const hosted = await sseEvents(gateway.httpUrl);
+    const image = hosted.find((e) => e.type === 'image_generation.partial_succeeded') as { url: string; sha256: string; byte_size: number };
+    expect(image.url.startsWith(`${gateway.httpUrl}/v1/assets/`)).toBe(true);
+    const bytes = Buffer.from(await (await fetch(image.url)).arrayBuffer());
+    expect(image).toMatchObject({ sha256: sha256Hex(bytes), byte_size: bytes.length });
+    expect(hosted.find((e) => e.type === 'image_generation.completed')?.warnings).toBeUndefined();
   });
 
   it('downloads from an allowed host into the store, and refuses images over IMAGE_FETCH_MAX_BYTES', async () => {
