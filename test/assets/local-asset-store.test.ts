@@ -42,7 +42,7 @@ async function openStore(options: { diskCapBytes?: number; key?: Buffer } = {}):
 
 async function serve(s: LocalAssetStore): Promise<void> {
   await server?.close();
-  server = fastify();
+  server = fastify({ forceCloseConnections: true });
   registerAssetRoutes(server, s, () => clock);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const address = server.server.address();
