@@ -3,17 +3,8 @@
  * download allow-list per upstream, and every problem named by its variable.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config.js';
+import { problemsOf } from '../helpers/config-problems.js';
 
 describe('image hosting configuration', () => {
   it('hosts locally under ./data by default, for 7 days, with a random key and the bound address', () => {
