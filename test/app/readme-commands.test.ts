@@ -118,7 +118,8 @@ function freePort(): Promise<number> {
 
 /** A long-running command in its own process group, so stopping it stops npm and its node child. */
 function startBackground(command: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn('bash', ['-c', command], { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Hosted images (DATA_DIR, ./data by default) land in the temporary folder too.
+  const child = spawn('bash', ['-c', command], { cwd: ROOT, env: { ...process.env, DATA_DIR: join(work, 'data'), ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
