@@ -6,6 +6,7 @@
  * refused with SHUTTING_DOWN) → stop accepting → drain up to the grace → force.
  */
 import type { DestinationStream } from 'pino';
+import { createHostingSetup, type HostingSetup } from './assets/hosting-setup.js';
 import { createKeyVerifier, type KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
@@ -53,6 +54,8 @@ export interface App {
   /** The embedded simulator, when the app runs on it. */
   readonly simulator: Simulator | undefined;
   readonly grpc: GrpcServer;
+  /** Image hosting (store, core stage); undefined when IMAGE_HOSTING=off. */
+  readonly hosting: HostingSetup | undefined;
   /** Listens on every server; resolves to their bound addresses. */
   start(): Promise<AppAddresses>;
   /** Graceful shutdown of every server, then of the upstream and simulator. Idempotent. */
@@ -97,7 +100,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const lifecycle = createLifecycle();
   const verifier = createKeyVerifier(config.auth.keys, { open });
   const { upstream, simulator } = await upstreamFor(config, overrides, logger);
-  const generator = createImageGenerator({ upstream, config, region: config.upstream.region, telemetry });
+  // Hosted images (DESIGN §11): the store, the core's hosting stage and, for local, the asset route.
+  let hosting: HostingSetup | undefined;
+  try {
+    hosting = await createHostingSetup(config.hosting, { logger, ...(simulator && { simulatorUrl: simulator.url }) });
+  } catch (error) {
+    await upstream.close();
+    await simulator?.close();
+    throw error;
+  }
+  const generator = createImageGenerator({ upstream, config, region: config.upstream.region, telemetry, ...(hosting && { hosting: hosting.hosting }) });
   // The upstream key must never reach a caller, even quoted inside an upstream message.
   const secrets = config.upstream.kind === 'simulator' ? [] : [config.upstream.apiKey];
   // One budget for the bodies both edges hold at once: they share the process's memory (DESIGN §9).
@@ -120,6 +132,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // E.g. no descriptor set: do not leave the embedded simulator listening behind a failed start.
     await upstream.close();
     await simulator?.close();
+    await hosting?.close();
     throw error;
   }
   const servers: AppServer[] = [
@@ -131,10 +144,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
   // close it together with gRPC.
-  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget });
+  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget, ...(hosting?.local && { assets: hosting.local }) });
   servers.push({
     name: 'http',
-    listen: async () => `${config.server.host}:${(await rest.listen(config.server.host, config.server.httpPort)).port}`,
+    listen: async () => {
+      const { port } = await rest.listen(config.server.host, config.server.httpPort);
+      hosting?.setBoundHttpAddress(config.server.host, port);
+      return `${config.server.host}:${port}`;
+    },
     close: (graceMs) => rest.close(graceMs),
   });
 
@@ -148,9 +165,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     upstream,
     simulator,
     grpc,
+    hosting,
     async start() {
       const addresses: Record<string, string> = {};
       for (const server of servers) addresses[server.name] = await server.listen();
+      hosting?.startSweeps();
       return addresses;
     },
     stop() {
@@ -163,6 +182,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await Promise.all(servers.map((server) => server.close(config.server.shutdownGraceMs)));
         await upstream.close();
         await simulator?.close();
+        await hosting?.close();
         logger.info('stopped');
       })();
       return stopping;

@@ -186,6 +186,26 @@ export const envSchemaKeys = z.object({
   SIMULATOR_FIXED_SEED: key('SIMULATOR_FIXED_SEED', 'unset (a random seed per request, as upstream)', 'Seed for requests without one, so identical requests give identical (cached) images — for benchmarks.', int(0, 2_147_483_647).optional()),
   SIMULATOR_URL_TTL_MS: key('SIMULATOR_URL_TTL_MS', '86400000', 'How long simulator image URLs stay valid (404 afterwards).', int(1000, 30 * 24 * 3600_000).default(86_400_000)),
 
+  // Hosted images (DESIGN §11)
+  IMAGE_HOSTING: key('IMAGE_HOSTING', 'local', 'Where delivered images are stored and served from: off (callers get upstream URLs), local (DATA_DIR, served by the gateway) or s3.', z.enum(['off', 'local', 's3']).default('local')),
+  IMAGE_HOSTING_STORE_INLINE: key('IMAGE_HOSTING_STORE_INLINE', 'false', 'Also store images answered inline (b64_json / bytes); callers still get the data inline.', bool.default(false)),
+  IMAGE_RETENTION_MS: key('IMAGE_RETENTION_MS', '604800000 (7 days)', 'How long stored images (and their URLs) live; the sweep deletes older local files. S3 presigned URLs are capped at 7 days.', int(60_000, 365 * 24 * 3600_000).default(7 * 24 * 3600_000)),
+  PUBLIC_BASE_URL: key('PUBLIC_BASE_URL', 'http://<HOST, or 127.0.0.1 when HOST is a wildcard>:<HTTP port>', 'Base URL other machines reach the REST server at; local image URLs are built on it (/v1/assets/…).', httpUrl.optional()),
+  DATA_DIR: key('DATA_DIR', './data', 'Directory of the local image store (images/ and tmp/ inside it).', z.string().default('./data')),
+  IMAGE_SIGNING_KEY: key('IMAGE_SIGNING_KEY', 'random at boot (URLs die with the process)', 'HMAC key signing local image URLs, ≥ 32 characters; replicas and restarts need the same key.', z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+  IMAGE_DISK_CAP_BYTES: key('IMAGE_DISK_CAP_BYTES', '10737418240 (10 GiB)', 'Largest total size of the local image store; the oldest images are evicted beyond it.', int(1024 * 1024, Number.MAX_SAFE_INTEGER).default(10 * 1024 ** 3)),
+  S3_ENDPOINT: key('S3_ENDPOINT', 'unset (AWS S3)', 'Endpoint of an S3-compatible store (MinIO, Cloudflare R2, Volcengine TOS…).', httpUrl.optional()),
+  S3_REGION: key('S3_REGION', 'us-east-1', 'Region of the S3 bucket.', z.string().default('us-east-1')),
+  S3_BUCKET: key('S3_BUCKET', 'unset (required when IMAGE_HOSTING=s3)', 'Bucket the images go to; it must exist.', z.string().optional()),
+  S3_PREFIX: key('S3_PREFIX', 'images/', 'Key prefix of stored images inside the bucket.', z.string().default('images/')),
+  S3_FORCE_PATH_STYLE: key('S3_FORCE_PATH_STYLE', 'false', 'Address the bucket as <endpoint>/<bucket> instead of <bucket>.<endpoint> (MinIO and most self-hosted stores).', bool.default(false)),
+  S3_ACCESS_KEY_ID: key('S3_ACCESS_KEY_ID', 'unset (the AWS SDK default chain)', 'Access key id for the S3 store.', z.string().optional()),
+  S3_SECRET_ACCESS_KEY: key('S3_SECRET_ACCESS_KEY', 'unset (the AWS SDK default chain)', 'Secret access key for the S3 store.', z.string().optional()),
+  S3_PUBLIC_BASE_URL: key('S3_PUBLIC_BASE_URL', 'unset (presigned GET URLs)', 'Public or CDN base URL of the bucket prefix; image URLs become <base>/<key> instead of presigned links.', httpUrl.optional()),
+  IMAGE_FETCH_ALLOWED_HOSTS: key('IMAGE_FETCH_ALLOWED_HOSTS', 'ark: *.volces.com,*.bytepluses.com; relay: its base URL host; simulator: its own host', 'Hosts (host, host:port or *.domain) the gateway may download upstream images from to host them.', z.string().optional()),
+  IMAGE_FETCH_MAX_BYTES: key('IMAGE_FETCH_MAX_BYTES', '67108864 (64 MiB)', 'Largest upstream image the gateway downloads to host.', int(1024, 2 ** 31 - 1).default(64 * 1024 * 1024)),
+  IMAGE_FETCH_TIMEOUT_MS: key('IMAGE_FETCH_TIMEOUT_MS', '60000', 'Time limit of one upstream image download.', int(100, 3600_000).default(60_000)),
+
   // Telemetry and logs
   OTEL_SERVICE_NAME: key('OTEL_SERVICE_NAME', 'seedream-gateway', 'service.name resource attribute.', z.string().default('seedream-gateway')),
   OTEL_SDK_DISABLED: key('OTEL_SDK_DISABLED', 'false', 'Turn all tracing and metrics off.', bool.default(false)),

@@ -74,6 +74,7 @@ export interface Config {
   readonly heartbeatIntervalMs: number;
   readonly pricing: { readonly currency: string; readonly overrides: Readonly<Partial<Record<ModelKey, PriceOverride>>> };
   readonly simulator: SimulatorConfig;
+  readonly hosting: ImageHostingConfig;
   readonly telemetry: TelemetryConfig;
   readonly logLevel: LogLevel;
 }
@@ -105,3 +106,42 @@ export interface TelemetryConfig {
   readonly prometheusPort: number | undefined;
   readonly capturePrompts: boolean;
 }
+
+/** Hosted images (DESIGN §11): where they are stored, how long they live, and what may be fetched. */
+export interface ImageHostingConfig {
+  readonly store: AssetStoreConfig;
+  readonly retentionMs: number;
+  /** Store inline (b64/bytes) answers too. */
+  readonly storeInline: boolean;
+  readonly fetch: {
+    /** Hosts upstream images may be downloaded from (`host`, `host:port`, `*.domain`); the embedded
+     *  simulator's own address is added at boot. */
+    readonly allowedHosts: readonly string[];
+    readonly maxBytes: number;
+    readonly timeoutMs: number;
+  };
+}
+
+export type AssetStoreConfig =
+  | { readonly kind: 'off' }
+  | {
+      readonly kind: 'local';
+      readonly dataDir: string;
+      /** undefined = a random key at boot (URLs die with the process). */
+      readonly signingKey: Buffer | undefined;
+      readonly diskCapBytes: number;
+      /** undefined = the REST server's bound address. */
+      readonly publicBaseUrl: string | undefined;
+    }
+  | {
+      readonly kind: 's3';
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      readonly bucket: string;
+      readonly prefix: string;
+      readonly forcePathStyle: boolean;
+      /** undefined = the AWS SDK's default credential chain. */
+      readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+      /** undefined = presigned GET URLs. */
+      readonly publicBaseUrl: string | undefined;
+    };

@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { envSchemaKeys, type EnvKeys } from './config-keys.js';
-import type { ApiKeyEntry, Config, UpstreamConfig } from './config-types.js';
+import type { ApiKeyEntry, AssetStoreConfig, Config, ImageHostingConfig, UpstreamConfig } from './config-types.js';
 import { modelCatalog } from './models/catalog.js';
 import type { Region } from './models/types.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SSE_FRAME_BYTES } from './upstream/answer-size.js';
 
 export { configKeyDocs } from './config-keys.js';
-export type { ApiKeyEntry, Config, LogLevel, SimulatorConfig, TelemetryConfig, UpstreamConfig } from './config-types.js';
+export type { ApiKeyEntry, AssetStoreConfig, Config, ImageHostingConfig, LogLevel, SimulatorConfig, TelemetryConfig, UpstreamConfig } from './config-types.js';
 
 /** Thrown by loadConfig with every problem found, one line each, naming the env variable. */
 export class ConfigError extends Error {
@@ -43,6 +43,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   }
 
   const upstream = buildUpstream(e, readFile, problems);
+  const hosting = buildHosting(e, upstream, problems);
   const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
   // The largest legal request: the most reference images any model takes (14), each at the size
   // limit; as base64 data URIs in JSON on REST (4/3 larger). 1 MiB covers the prompt and the rest.
@@ -59,6 +60,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   if (upstream === undefined) throw new ConfigError(['UPSTREAM_KIND: no upstream could be configured']);
+  if (hosting === undefined) throw new ConfigError(['IMAGE_HOSTING: no image store could be configured']);
 
     const traces = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? joinOtlp(e.OTEL_EXPORTER_OTLP_ENDPOINT, 'v1/traces');
   const metrics = e.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? joinOtlp(e.OTEL_EXPORTER_OTLP_ENDPOINT, 'v1/metrics');
@@ -122,6 +124,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       urlTtlMs: e.SIMULATOR_URL_TTL_MS,
       fixedSeed: e.SIMULATOR_FIXED_SEED,
     },
+    hosting,
     telemetry: {
       serviceName: e.OTEL_SERVICE_NAME,
       disabled: e.OTEL_SDK_DISABLED,
@@ -163,6 +166,80 @@ function buildUpstream(e: EnvKeys, readFile: (path: string) => string, problems:
     default: {
       const unreachable: never = kind;
       throw new Error(`unknown upstream kind ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Hosted images: the store by IMAGE_HOSTING, plus retention and the download rules (DESIGN §11). */
+function buildHosting(e: EnvKeys, upstream: UpstreamConfig | undefined, problems: string[]): ImageHostingConfig | undefined {
+  let store: AssetStoreConfig;
+  switch (e.IMAGE_HOSTING) {
+    case 'off':
+      store = { kind: 'off' };
+      break;
+    case 'local':
+      store = {
+        kind: 'local',
+        dataDir: e.DATA_DIR,
+        signingKey: e.IMAGE_SIGNING_KEY === undefined ? undefined : Buffer.from(e.IMAGE_SIGNING_KEY, 'utf8'),
+        diskCapBytes: e.IMAGE_DISK_CAP_BYTES,
+        publicBaseUrl: e.PUBLIC_BASE_URL === undefined ? undefined : trimSlash(e.PUBLIC_BASE_URL),
+      };
+      break;
+    case 's3': {
+      if (e.S3_BUCKET === undefined) problems.push('S3_BUCKET: required when IMAGE_HOSTING is s3');
+      if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+        problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+      }
+      store = {
+        kind: 's3',
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION,
+        bucket: e.S3_BUCKET ?? '',
+        prefix: e.S3_PREFIX,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        credentials:
+          e.S3_ACCESS_KEY_ID === undefined || e.S3_SECRET_ACCESS_KEY === undefined
+            ? undefined
+            : { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY },
+        publicBaseUrl: e.S3_PUBLIC_BASE_URL === undefined ? undefined : trimSlash(e.S3_PUBLIC_BASE_URL),
+      };
+      break;
+    }
+    default: {
+      const unreachable: never = e.IMAGE_HOSTING;
+      throw new Error(`unknown IMAGE_HOSTING ${String(unreachable)}`);
+    }
+  }
+  if (upstream === undefined) return undefined;
+  const listed = e.IMAGE_FETCH_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of listed ?? []) {
+    if (!/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(host)) {
+      problems.push(`IMAGE_FETCH_ALLOWED_HOSTS: "${host}" is not a host, host:port or *.domain`);
+    }
+  }
+  return {
+    store,
+    retentionMs: e.IMAGE_RETENTION_MS,
+    storeInline: e.IMAGE_HOSTING_STORE_INLINE,
+    fetch: { allowedHosts: listed ?? defaultImageHosts(upstream), maxBytes: e.IMAGE_FETCH_MAX_BYTES, timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS },
+  };
+}
+
+/** Where each upstream serves its image URLs from: Ark's TOS buckets (reference §2: signed TOS URLs on
+ *  *.volces.com, BytePlus on *.bytepluses.com), a relay's own host; the simulator's host is added at boot. */
+function defaultImageHosts(upstream: UpstreamConfig): string[] {
+  switch (upstream.kind) {
+    case 'simulator':
+      return [];
+    case 'ark':
+      return ['*.volces.com', '*.bytepluses.com'];
+    case 'openai-compatible':
+      // No base URL is already a reported problem; nothing to allow then.
+      return URL.canParse(upstream.baseUrl) ? [new URL(upstream.baseUrl).host.toLowerCase()] : [];
+    default: {
+      const unreachable: never = upstream;
+      throw new Error(`unknown upstream ${JSON.stringify(unreachable)}`);
     }
   }
 }

@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configKeyDocs, loadConfig } from '../src/config.js';
+import { configKeyDocs, loadConfig } from '../src/config.js';
+import { problemsOf } from './helpers/config-problems.js';
 
 const sha = (key: string) => createHash('sha256').update(key).digest('hex');
 
-function problemsOf(env: Record<string, string>, readFile?: (path: string) => string): string[] {
-  try {
-    loadConfig(env, readFile ? { readFile } : {});
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
 
 describe('loadConfig', () => {
   it('gives a working default: the embedded simulator, open, documented ports', () => {

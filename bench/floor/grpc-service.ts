@@ -40,5 +40,8 @@ function imageMessage(image: RelayedImage, index: number): GeneratedImage {
     height: height ?? 0,
     requestIndex: 0,
     setIndex: index,
+    sha256: '',
+    byteSize: 0,
+    warning: '',
   };
 }

@@ -68,6 +68,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
       ARK_API_KEY: UPSTREAM_KEY,
       ARK_BASE_URL: `${options.simulatorUrl}/api/v3`,
       GATEWAY_API_KEYS: `bench=${createHash('sha256').update(CALLER_KEY).digest('hex')}`,
+      // Scenarios 1–3 measure the relay itself; scenario 4 turns hosting on and measures what it adds.
+      IMAGE_HOSTING: 'off',
       ...telemetry,
       ...options.env,
     },

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type ScenarioName = 'url' | 'b64' | 'streams';
+export type ScenarioName = 'url' | 'b64' | 'streams' | 'hosting';
 
 export interface BenchOptions {
   /** Repository root (the harness runs from dist/bench/). */
@@ -28,13 +28,13 @@ export interface BenchOptions {
   readonly benchDir: string;
 }
 
-const ALL: readonly ScenarioName[] = ['url', 'b64', 'streams'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'b64', 'streams', 'hosting'];
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
-  const scenarios = (env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((name) => {
-    const scenario = ALL.find((known) => known === name.trim());
-    if (scenario === undefined) throw new Error(`BENCH_SCENARIOS: unknown scenario ${JSON.stringify(name)} (known: ${ALL.join(', ')})`);
+  const scenarios = (env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(',')).split(',').map((name) => {
+    const scenario = ALL_SCENARIOS.find((known) => known === name.trim());
+    if (scenario === undefined) throw new Error(`BENCH_SCENARIOS: unknown scenario ${JSON.stringify(name)} (known: ${ALL_SCENARIOS.join(', ')})`);
     return scenario;
   });
   return {

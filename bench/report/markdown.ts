@@ -1,5 +1,6 @@
 /** The figures of a run as the Markdown that goes between the markers of bench/README.md. */
 import type { MemoryReading } from '../lib/memory-readings.js';
+import { hostingMarkdown } from '../scenarios/image-hosting.js';
 import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
 import { pathLabels } from '../scenarios/paths.js';
 import type { PathResult, ThroughputResult } from '../scenarios/throughput.js';
@@ -23,6 +24,7 @@ export function figuresMarkdown(results: BenchResults): string {
   if (results.url !== undefined) lines.push(...urlSection(results.url));
   if (results.b64 !== undefined) lines.push(...base64Section(results.b64));
   if (results.streams !== undefined) lines.push(...streamsSection(results.streams));
+  if (results.hosting !== undefined) lines.push(hostingMarkdown(results.hosting));
   if (results.notRun.length > 0) lines.push('**Not run**', '', ...results.notRun.map((reason) => `- ${reason}`), '');
   return lines.join('\n');
 }

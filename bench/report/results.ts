@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
+import type { HostingResult } from '../scenarios/image-hosting.js';
 import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
 import type { ThroughputResult } from '../scenarios/throughput.js';
 import type { BudgetLine } from './budget.js';
@@ -23,6 +24,7 @@ export interface BenchResults {
   readonly url?: ThroughputResult;
   readonly b64?: ThroughputResult;
   readonly streams?: SlowStreamsResult;
+  readonly hosting?: HostingResult;
   readonly budget: readonly BudgetLine[];
   /** Scenarios or paths that could not run, and why. */
   readonly notRun: readonly string[];

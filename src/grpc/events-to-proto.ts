@@ -38,6 +38,9 @@ export function generatedImageFromDomain(image: DeliveredImage): GeneratedImage 
     height: image.height,
     requestIndex: image.requestIndex,
     setIndex: image.setIndex,
+    sha256: image.stored?.sha256 ?? '',
+    byteSize: image.stored?.byteSize ?? 0,
+    warning: image.warning ?? '',
   };
 }
 

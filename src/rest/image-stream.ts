@@ -6,9 +6,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { toGatewayError, type ErrorReason } from '../errors.js';
-import type { GenerationEvent } from '../service/types.js';
+import type { DeliveredImage, GenerationEvent } from '../service/types.js';
 import type { OpenAiErrorEnvelope } from './openai-errors.js';
-import { completedJson, partialFailedJson, partialSucceededJson, unixSeconds, type StreamEventPrefix } from './response-json.js';
+import { completedJson, partialFailedJson, partialSucceededJson, unixSeconds, warningsWithImages, type StreamEventPrefix } from './response-json.js';
 import { openSse, SSE_DONE, sseComment, sseEvent } from './sse-writer.js';
 
 export interface ImageStreamOptions {
@@ -43,11 +43,14 @@ export async function writeImageStream(options: ImageStreamOptions): Promise<Str
   const writer = openSse(options.raw, options.headers);
   let images = 0;
   let failures = 0;
+  // Images the gateway could not host, for `completed`'s warnings (each event also carries its own).
+  const unhosted: DeliveredImage[] = [];
   const frameOf = (event: GenerationEvent): string | Buffer => {
     const created = unixSeconds(options.now());
     switch (event.type) {
       case 'image':
         images += 1;
+        if (event.image.warning !== undefined) unhosted.push(event.image);
         return sseEvent(`${prefix}.partial_succeeded`, partialSucceededJson(event.image, options.model, created, prefix));
       case 'failure':
         failures += 1;
@@ -55,7 +58,7 @@ export async function writeImageStream(options: ImageStreamOptions): Promise<Str
       case 'heartbeat':
         return sseComment(`keep-alive elapsed_ms=${event.elapsedMs} images_delivered=${event.imagesDelivered} images_failed=${event.imagesFailed}`);
       case 'completed':
-        return sseEvent(`${prefix}.completed`, completedJson(event.usage, event.model || options.model, created, webSearch, warnings, prefix));
+        return sseEvent(`${prefix}.completed`, completedJson(event.usage, event.model || options.model, created, webSearch, warningsWithImages(warnings, unhosted), prefix));
       default: {
         const unreachable: never = event;
         throw new Error(`unknown event ${JSON.stringify(unreachable)}`);

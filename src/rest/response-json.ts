@@ -12,11 +12,31 @@ function sizeOf(image: DeliveredImage): string {
   return `${image.width}x${image.height}`;
 }
 
+/** Members after the image: Ark's `size`, then what hosting adds (`sha256`, `byte_size`, `warning`). */
+function trailingOf(image: DeliveredImage): object {
+  return {
+    size: sizeOf(image),
+    ...(image.stored !== undefined && { sha256: image.stored.sha256, byte_size: image.stored.byteSize }),
+    ...(image.warning !== undefined && { warning: image.warning }),
+  };
+}
+
 /** A `data[i]` item: `{url, size}` or `{b64_json, size}` (reference §2), with `leading` members first. */
 function imageJson(image: DeliveredImage, leading: object): JsonPart[] {
   const content = image.content;
-  if (content.kind === 'base64') return jsonObjectWithBase64(leading, 'b64_json', content.base64, { size: sizeOf(image) });
-  return [JSON.stringify({ ...leading, url: content.url, size: sizeOf(image) })];
+  if (content.kind === 'base64') return jsonObjectWithBase64(leading, 'b64_json', content.base64, trailingOf(image));
+  return [JSON.stringify({ ...leading, url: content.url, ...trailingOf(image) })];
+}
+
+/** The call's warnings: the request's, then one per image the gateway could not host. */
+export function warningsWithImages(warnings: readonly string[], images: Iterable<DeliveredImage>): readonly string[] {
+  let all: string[] | undefined;
+  for (const image of images) {
+    if (image.warning === undefined) continue;
+    all ??= [...warnings];
+    all.push(image.warning);
+  }
+  return all ?? warnings;
 }
 
 /** A failed `data[i]` item, as Ark reports one image of a set failing (reference §2). */
@@ -64,7 +84,8 @@ export interface CollectedResult {
  */
 export function imagesResponseBody(result: CollectedResult, created: number, webSearch: boolean, warnings: readonly string[]): Buffer {
   const head = JSON.stringify({ created, model: result.model });
-  const tail = JSON.stringify({ usage: usageJson(result.usage, webSearch), ...(warnings.length > 0 && { warnings }) });
+  const all = warningsWithImages(warnings, result.items.flatMap((item) => ('image' in item ? [item.image] : [])));
+  const tail = JSON.stringify({ usage: usageJson(result.usage, webSearch), ...(all.length > 0 && { warnings: all }) });
   const parts: JsonPart[] = [`${head.slice(0, -1)},"data":[`];
   [...result.items]
     .sort((a, b) => a.index - b.index)

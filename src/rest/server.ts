@@ -21,6 +21,8 @@ import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { GatewayError } from '../errors.js';
 import { RestRequestError } from './openai-errors.js';
 import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-error.js';
+import type { LocalAssetStore } from '../assets/local-asset-store.js';
+import { registerAssetRoutes } from './routes/assets.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImageEditRoutes } from './routes/image-edits.js';
 import { registerImagesRoute } from './routes/images.js';
@@ -39,6 +41,8 @@ export interface RestServerDeps {
   readonly telemetry?: GatewayTelemetry;
   /** The in-flight body budget shared with the gRPC edge (default: one of REQUEST_BODY_BUDGET_BYTES). */
   readonly bodyBudget?: BodyBudget;
+  /** The local image store whose signed URLs this server answers (IMAGE_HOSTING=local). */
+  readonly assets?: LocalAssetStore;
 }
 
 export interface RestServer {
@@ -131,6 +135,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
 
   app.decorateRequest('caller', null);
   registerHealthRoutes(app, deps.lifecycle);
+  if (deps.assets !== undefined) registerAssetRoutes(app, deps.assets);
   const listing = deps.generator.listModels();
   const upstreamIds = upstreamIdsByName(listing, config.upstream.region);
   void app.register(async (v1) => {

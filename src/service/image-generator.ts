@@ -8,6 +8,7 @@ import { createPriceTable } from '../models/pricing.js';
 import type { Region } from '../models/types.js';
 import type { ImageUpstream } from '../upstream/types.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
+import { hostImages, type ImageHosting } from './image-hosting.js';
 import { globalCoreTelemetry, type CoreTelemetry } from './core-telemetry.js';
 import { listModels, type ModelListing } from './model-listing.js';
 import { planGeneration } from './plan-generation.js';
@@ -34,6 +35,8 @@ export interface ImageGeneratorDeps {
   readonly random?: () => number;
   /** Tracer and instruments; by default the global providers (no-ops until telemetry starts). */
   readonly telemetry?: CoreTelemetry;
+  /** Image hosting (DESIGN §11); undefined when IMAGE_HOSTING=off. */
+  readonly hosting?: ImageHosting;
 }
 
 export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
@@ -56,6 +59,7 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
     random: deps.random ?? Math.random,
     telemetry: deps.telemetry ?? globalCoreTelemetry(),
   };
+  const hosting = deps.hosting;
   const planContext = { limits: config.limits, region: deps.region, preferStreaming: config.upstreamHttp.preferStreaming };
 
   return {
@@ -71,7 +75,10 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
       return (async function* run(): AsyncGenerator<GenerationEvent> {
         const release = limiter.acquire(context.caller.keyName);
         try {
-          yield* runGeneration(plan, context, runDeps, parent);
+          const events = runGeneration(plan, context, runDeps, parent);
+          // Calls hosting does not apply to skip the extra stage entirely (DESIGN §8: the hot path).
+          if (hosting !== undefined && hosting.appliesTo(spec.responseFormat)) yield* hostImages(events, hosting, context.signal);
+          else yield* events;
         } finally {
           release();
         }

@@ -87,6 +87,10 @@ export interface DeliveredImage {
   readonly mimeType: 'image/jpeg' | 'image/png';
   readonly width: number;
   readonly height: number;
+  /** Set when the gateway stored the file (image hosting, DESIGN §11). */
+  readonly stored?: { readonly sha256: string; readonly byteSize: number };
+  /** Set when hosting failed: the content is the upstream's URL or inline data not stored. */
+  readonly warning?: string;
 }
 
 export type ImageFailureKind = 'content_moderated' | 'generation_failed' | 'request_failed';

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp, isOpenMode, StartupError } from '../../src/app.js';
 import { hashApiKey } from '../../src/auth/api-keys.js';
@@ -5,6 +8,8 @@ import { loadConfig } from '../../src/config.js';
 import { completed, image, scriptedUpstream } from '../helpers/scripted-upstream.js';
 
 const key = `ops=${hashApiKey('sk-some-caller-key')}`;
+/** Hosted images (on by default) go to a temporary directory, not ./data. */
+const DATA_DIR = mkdtempSync(join(tmpdir(), 'seedream-app-test-'));
 
 describe('open mode (DESIGN §4)', () => {
   it.each([
@@ -35,7 +40,7 @@ describe('createApp', () => {
       yield completed(1);
     });
     let closed = 0;
-    const app = await createApp(loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0' }), {
+    const app = await createApp(loadConfig({ DATA_DIR, HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0' }), {
       upstream: { ...upstream, close: async () => void (closed += 1) },
     });
     expect(app.simulator).toBeUndefined();
@@ -50,7 +55,7 @@ describe('createApp', () => {
   });
 
   it('starts the embedded simulator on loopback when no upstream key is configured, and closes it', async () => {
-    const app = await createApp(loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0', SIMULATOR_PORT: '1' }));
+    const app = await createApp(loadConfig({ DATA_DIR, HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0', SIMULATOR_PORT: '1' }));
     try {
       expect(app.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(app.upstream.provider).toBe('simulator');
@@ -61,7 +66,7 @@ describe('createApp', () => {
   });
 
   it('fails clearly without the reflection descriptor set, and closes the simulator it started', async () => {
-    const config = loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0' });
+    const config = loadConfig({ DATA_DIR, HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0' });
     await expect(createApp(config, { descriptorSetPath: '/nonexistent/seedream.binpb' })).rejects.toThrow(/npm run build/);
   });
 });
@@ -75,7 +80,7 @@ describe('shutdown of the HTTP side', () => {
       yield completed(1);
     });
     const app = await createApp(
-      loadConfig({ HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0', SHUTDOWN_GRACE_MS: '300', HEARTBEAT_INTERVAL_MS: '50' }),
+      loadConfig({ DATA_DIR, HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_WINDOW_MS: '0', SHUTDOWN_GRACE_MS: '300', HEARTBEAT_INTERVAL_MS: '50' }),
       { upstream },
     );
     const { http } = await app.start();

@@ -166,7 +166,8 @@ describe('the commands, run', () => {
     const start = commands.find((c) => ruleOf(c) !== undefined && 'run' in (ruleOf(c) ?? {}) && (ruleOf(c) as { run: string }).run === 'gateway');
     if (start === undefined) throw new Error('the README lost its start command');
     // `npm ci` is CI's install step (.ci/run); the rest of the line starts the gateway as documented.
-    const gateway = startBackground(start.text.replace(/^npm ci && /, ''), { HOST: '127.0.0.1', GRPC_PORT: String(ports.grpc), HTTP_PORT: String(ports.http) });
+    // Hosted images (DATA_DIR, ./data by default) land in the temporary folder too.
+    const gateway = startBackground(start.text.replace(/^npm ci && /, ''), { HOST: '127.0.0.1', GRPC_PORT: String(ports.grpc), HTTP_PORT: String(ports.http), DATA_DIR: join(work, 'data') });
     background.push(gateway.child);
     gatewayOutput = gateway.output;
     await waitUntil('the gateway from `npm start`', ready(ports.http), gateway.output);
@@ -256,7 +257,7 @@ describe('the commands, run', () => {
     const simulator = startBackground(localize(simulatorLine?.text.replace(/&$/, '') ?? ''), { SIMULATOR_PORT: String(ports.simulator), SIMULATOR_HOST: '127.0.0.1' });
     background.push(simulator.child);
     await waitUntil('`npm run simulator`', async () => simulator.output().includes('Seedream simulator listening on'), simulator.output);
-    const gateway = startBackground(localize(gatewayLine?.text ?? ''), { HOST: '127.0.0.1', GRPC_PORT: String(ports.grpc2), HTTP_PORT: String(ports.http2) });
+    const gateway = startBackground(localize(gatewayLine?.text ?? ''), { HOST: '127.0.0.1', GRPC_PORT: String(ports.grpc2), HTTP_PORT: String(ports.http2), DATA_DIR: join(work, 'data2') });
     background.push(gateway.child);
     await waitUntil('the gateway in front of the standalone simulator', ready(ports.http2), gateway.output);
 

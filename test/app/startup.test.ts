@@ -1,6 +1,9 @@
 /**
  * The built entry point as operators run it: `node dist/src/main.js` in a child process.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createChannel, createClient } from 'nice-grpc';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +11,15 @@ import { ImageServiceDefinition, type ImageServiceClient } from '../../gen/seedr
 import { spawnEntry, type SpawnedEntry } from '../helpers/built-entry.js';
 import { collectStream, testSpec } from '../helpers/grpc-app.js';
 
-const baseEnv = { HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_PORT: '0', SIMULATOR_LATENCY_MS: '20', HEARTBEAT_INTERVAL_MS: '0', SHUTDOWN_DRAIN_WINDOW_MS: '0' };
+const baseEnv = {
+  HOST: '127.0.0.1',
+  GRPC_PORT: '0',
+  HTTP_PORT: '0',
+  SIMULATOR_LATENCY_MS: '20',
+  HEARTBEAT_INTERVAL_MS: '0',
+  SHUTDOWN_DRAIN_WINDOW_MS: '0',
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'seedream-startup-')),
+};
 
 let running: SpawnedEntry | undefined;
 afterEach(async () => {
@@ -51,7 +62,8 @@ describe('the built gateway process', () => {
     channel.close();
     const openai = new OpenAI({ baseURL: `${httpUrl}/v1`, apiKey: 'any-key-open-mode' });
     const result = await openai.images.generate({ model: 'doubao-seedream-4-5', prompt: 'a lighthouse at dusk' });
-    expect(result.data?.[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/images\//);
+    // Hosted by default: the image is on the gateway's own HTTP port, not the simulator's.
+    expect(result.data?.[0]?.url?.startsWith(`${httpUrl}/v1/assets/`)).toBe(true);
     const image = await fetch(result.data?.[0]?.url ?? '');
     expect(image.headers.get('content-type')).toBe('image/jpeg');
     const models = await openai.models.list();

@@ -45,8 +45,8 @@ describe('generated encode/decode', () => {
 
   it('round-trips every stream event', () => {
     const events: StreamImagesResponse[] = [
-      { event: { $case: 'image', value: { index: 4, content: { $case: 'data', value: Buffer.from('jpeg') }, expiresAt: undefined, mimeType: 'image/jpeg', width: 2048, height: 2048, requestIndex: 1, setIndex: 0 } } },
-      { event: { $case: 'image', value: { index: 0, content: { $case: 'url', value: 'https://img/x.jpeg' }, expiresAt: new Date('2026-11-22T10:00:00Z'), mimeType: 'image/png', width: 2496, height: 1664, requestIndex: 0, setIndex: 0 } } },
+      { event: { $case: 'image', value: { index: 4, content: { $case: 'data', value: Buffer.from('jpeg') }, expiresAt: undefined, mimeType: 'image/jpeg', width: 2048, height: 2048, requestIndex: 1, setIndex: 0, sha256: '', byteSize: 0, warning: '' } } },
+      { event: { $case: 'image', value: { index: 0, content: { $case: 'url', value: 'https://img/x.jpeg' }, expiresAt: new Date('2026-11-22T10:00:00Z'), mimeType: 'image/png', width: 2496, height: 1664, requestIndex: 0, setIndex: 0, sha256: 'ab'.repeat(32), byteSize: 5_000_000, warning: 'image 0: not hosted' } } },
       { event: { $case: 'failure', value: { index: 2, reason: ImageFailureReason.IMAGE_FAILURE_REASON_CONTENT_MODERATED, code: 'OutputImageSensitiveContentDetected', message: 'moderated', requestIndex: 0, setIndex: 2 } } },
       { event: { $case: 'heartbeat', value: { elapsed: { seconds: 15, nanos: 0 }, imagesDelivered: 1, imagesFailed: 0 } } },
       { event: { $case: 'completed', value: { model: 'doubao-seedream-4-5-251128', usage: { generatedImages: 2, failedImages: 1, outputTokens: 32448, webSearches: 0, estimatedCost: { currencyCode: 'USD', amountMicros: 80000 } } } } },

@@ -14,6 +14,9 @@ const image = (index: number, data: Buffer | string, extra: Partial<GeneratedIma
   height: 4096,
   requestIndex: 0,
   setIndex: index,
+  sha256: '',
+  byteSize: 0,
+  warning: '',
   ...extra,
 });
 

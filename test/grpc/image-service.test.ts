@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageFailureReason } from '../../gen/seedream/v1/events.js';
 import { ResponseFormat } from '../../gen/seedream/v1/generation_spec.js';
@@ -74,8 +75,12 @@ describe('ImageService on the embedded simulator', () => {
     expect(first?.content?.$case).toBe('url');
     expect(first?.expiresAt).toBeInstanceOf(Date);
     const url = first?.content?.$case === 'url' ? first.content.value : '';
+    // Hosted by default (DESIGN §11): the gateway's own URL, with the hash and size of what it serves.
+    expect(url.startsWith(`${gw.httpUrl}/v1/assets/`)).toBe(true);
     const download = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(decodeImage(download)).toMatchObject({ width: first?.width, height: first?.height });
+    expect(first?.byteSize).toBe(download.length);
+    expect(first?.sha256).toBe(createHash('sha256').update(download).digest('hex'));
   });
 });
 

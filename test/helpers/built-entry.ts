@@ -11,7 +11,8 @@
  * ```
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,7 +82,9 @@ export interface SpawnedEntry {
 /** Builds if needed, then runs `node ...nodeArgs <entry> ...args` from the repository root with `env` added. */
 export function spawnEntry(entry: string, env: Readonly<Record<string, string>>, args: readonly string[] = [], nodeArgs: readonly string[] = []): SpawnedEntry {
   ensureBuilt(entry);
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
+  // Hosted images (on by default) go to a temporary directory unless the test names one, not ./data.
+  const dataDir = { DATA_DIR: mkdtempSync(join(tmpdir(), 'seedream-spawned-')) };
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry), ...args], { cwd: ROOT, env: { ...process.env, ...dataDir, ...env }, stdio: 'pipe' });
   let out = '';
   let err = '';
   const waiters: (() => void)[] = [];

@@ -8,6 +8,9 @@
  * const res = await gw.client.generateImages(request, { metadata: gw.auth('sk-…') });
  * ```
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ClientError, createChannel, createClientFactory, Metadata, type Channel } from 'nice-grpc';
 import { errorDetailsClientMiddleware, RichClientError } from 'nice-grpc-error-details';
@@ -54,7 +57,10 @@ export interface TestGrpcApp {
 }
 
 export async function startGrpcApp(options: GrpcAppOptions = {}): Promise<TestGrpcApp> {
+  // Hosted images (on by default) go to a directory of this app's own, removed on close.
+  const dataDir = mkdtempSync(join(tmpdir(), 'seedream-test-data-'));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     HOST: '127.0.0.1',
     GRPC_PORT: '0',
     HTTP_PORT: '0',
@@ -87,6 +93,7 @@ export async function startGrpcApp(options: GrpcAppOptions = {}): Promise<TestGr
     async close() {
       channel.close();
       await app.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,6 +3,9 @@
  * in-memory exporters (DESIGN §6, issue: OpenTelemetry end to end).
  */
 import { SpanKind, TraceFlags } from '@opentelemetry/api';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createChannel, createClient, Metadata, type Channel } from 'nice-grpc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +33,8 @@ let client: ImageServiceClient;
 beforeAll(async () => {
   sim = await startSimulator({ latencyMs: 0 });
   const config = loadConfig({
+    // Hosted images (on by default) go to a temporary directory, not ./data.
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'seedream-e2e-')),
     HOST: '127.0.0.1',
     GRPC_PORT: '0',
     HTTP_PORT: '0',

@@ -75,13 +75,19 @@ export interface GeneratedImage {
   /** The image itself, as the request's `response_format` asked. */
   content:
     | //
-    /** Download URL (RESPONSE_FORMAT_URL). Valid until `expires_at`. */
+    /**
+     * Download URL (RESPONSE_FORMAT_URL). Valid until `expires_at`. With image hosting on (the
+     * default) it is the gateway's own signed URL, or its S3 storage's; see `warning` otherwise.
+     */
     { $case: "url"; value: string }
     | //
     /** The encoded image file (RESPONSE_FORMAT_IMAGE_BYTES), `mime_type` tells its format. */
     { $case: "data"; value: Buffer }
     | undefined;
-  /** When `url` stops working (24 hours after generation upstream). Unset for inline data. */
+  /**
+   * When `url` stops working: the hosting retention for gateway URLs (default 7 days), 24 hours after
+   * generation for upstream URLs. Unset for inline data.
+   */
   expiresAt:
     | Date
     | undefined;
@@ -95,6 +101,20 @@ export interface GeneratedImage {
   requestIndex: number;
   /** Position of this image in its image set, from 0 (always 0 without an image set). */
   setIndex: number;
+  /**
+   * SHA-256 of the image file, lowercase hex, when the gateway stored the image (image hosting on:
+   * always for URL answers, for inline data only when `IMAGE_HOSTING_STORE_INLINE` is set). Lets a
+   * client check a downloaded file. Empty when the gateway did not store it.
+   */
+  sha256: string;
+  /** Size of the image file in bytes, set together with `sha256`; 0 when the gateway did not store it. */
+  byteSize: number;
+  /**
+   * Set when the gateway could not host the image: `url` is then the upstream's own link (which
+   * expires at `expires_at`, typically 24 hours) or the data is inline but was not stored. The image
+   * itself is delivered and billed as usual.
+   */
+  warning: string;
 }
 
 /**
@@ -171,6 +191,9 @@ function createBaseGeneratedImage(): GeneratedImage {
     height: 0,
     requestIndex: 0,
     setIndex: 0,
+    sha256: "",
+    byteSize: 0,
+    warning: "",
   };
 }
 
@@ -204,6 +227,15 @@ export const GeneratedImage: MessageFns<GeneratedImage> = {
     }
     if (message.setIndex !== 0) {
       writer.uint32(72).uint32(message.setIndex);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(82).string(message.sha256);
+    }
+    if (message.byteSize !== 0) {
+      writer.uint32(88).uint64(message.byteSize);
+    }
+    if (message.warning !== "") {
+      writer.uint32(98).string(message.warning);
     }
     return writer;
   },
@@ -293,6 +325,30 @@ export const GeneratedImage: MessageFns<GeneratedImage> = {
             message.setIndex = reader.uint32();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.byteSize = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.warning = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -335,6 +391,13 @@ export const GeneratedImage: MessageFns<GeneratedImage> = {
         : isSet(object.set_index)
         ? globalThis.Number(object.set_index)
         : 0,
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      byteSize: isSet(object.byteSize)
+        ? globalThis.Number(object.byteSize)
+        : isSet(object.byte_size)
+        ? globalThis.Number(object.byte_size)
+        : 0,
+      warning: isSet(object.warning) ? globalThis.String(object.warning) : "",
     };
   },
 
@@ -366,6 +429,15 @@ export const GeneratedImage: MessageFns<GeneratedImage> = {
     if (message.setIndex !== 0) {
       obj.setIndex = Math.round(message.setIndex);
     }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.byteSize !== 0) {
+      obj.byteSize = Math.round(message.byteSize);
+    }
+    if (message.warning !== "") {
+      obj.warning = message.warning;
+    }
     return obj;
   },
 
@@ -395,6 +467,9 @@ export const GeneratedImage: MessageFns<GeneratedImage> = {
     message.height = object.height ?? 0;
     message.requestIndex = object.requestIndex ?? 0;
     message.setIndex = object.setIndex ?? 0;
+    message.sha256 = object.sha256 ?? "";
+    message.byteSize = object.byteSize ?? 0;
+    message.warning = object.warning ?? "";
     return message;
   },
 };
