@@ -10,6 +10,7 @@ import { createHostingSetup, type HostingSetup } from './assets/hosting-setup.js
 import { createKeyVerifier, type KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
+import { createJobSetup, type JobSetup } from './jobs/job-setup.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createBodyBudget } from './rest/body-budget.js';
 import { createRestServer } from './rest/server.js';
@@ -56,6 +57,8 @@ export interface App {
   readonly grpc: GrpcServer;
   /** Image hosting (store, core stage); undefined when IMAGE_HOSTING=off. */
   readonly hosting: HostingSetup | undefined;
+  /** Durable generations: the job store, keyed calls and jobs (DESIGN §10). */
+  readonly jobs: JobSetup;
   /** Listens on every server; resolves to their bound addresses. */
   start(): Promise<AppAddresses>;
   /** Graceful shutdown of every server, then of the upstream and simulator. Idempotent. */
@@ -110,6 +113,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     throw error;
   }
   const generator = createImageGenerator({ upstream, config, region: config.upstream.region, telemetry, ...(hosting && { hosting: hosting.hosting }) });
+  // Durable generations (DESIGN §10): jobs and idempotency keys, in process or in Redis.
+  let jobs: JobSetup;
+  try {
+    jobs = await createJobSetup(config.jobs, { generator, logger, maxCallDurationMs: config.server.maxCallDurationMs });
+  } catch (error) {
+    await upstream.close();
+    await simulator?.close();
+    await hosting?.close();
+    throw error;
+  }
+  const durable = jobs.durable;
   // The upstream key must never reach a caller, even quoted inside an upstream message.
   const secrets = config.upstream.kind === 'simulator' ? [] : [config.upstream.apiKey];
   // One budget for the bodies both edges hold at once: they share the process's memory (DESIGN §9).
@@ -119,6 +133,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     grpc = createGrpcServer({
       generator,
+      durable,
       verifier,
       lifecycle,
       logger,
@@ -133,6 +148,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await upstream.close();
     await simulator?.close();
     await hosting?.close();
+    await jobs.close();
     throw error;
   }
   const servers: AppServer[] = [
@@ -144,7 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
   // close it together with gRPC.
-  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget, ...(hosting?.local && { assets: hosting.local }) });
+  const rest = createRestServer({ generator, durable, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget, ...(hosting?.local && { assets: hosting.local }) });
   servers.push({
     name: 'http',
     listen: async () => {
@@ -166,6 +182,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     simulator,
     grpc,
     hosting,
+    jobs,
     async start() {
       const addresses: Record<string, string> = {};
       for (const server of servers) addresses[server.name] = await server.listen();
@@ -180,6 +197,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         // calls get SHUTTING_DOWN (UNAVAILABLE / 503) instead of a refused connection (DESIGN §7).
         await new Promise((resolve) => setTimeout(resolve, config.server.shutdownDrainWindowMs));
         await Promise.all(servers.map((server) => server.close(config.server.shutdownGraceMs)));
+        // Jobs still running here end `interrupted` (DESIGN §7: never silently lost, never re-run).
+        await jobs.close();
         await upstream.close();
         await simulator?.close();
         await hosting?.close();

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { buildJobs } from './config-jobs.js';
 import { envSchemaKeys, type EnvKeys } from './config-keys.js';
 import type { ApiKeyEntry, AssetStoreConfig, Config, ImageHostingConfig, UpstreamConfig } from './config-types.js';
 import { modelCatalog } from './models/catalog.js';
@@ -44,6 +45,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
 
   const upstream = buildUpstream(e, readFile, problems);
   const hosting = buildHosting(e, upstream, problems);
+  const jobs = buildJobs(e, problems);
   const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
   // The largest legal request: the most reference images any model takes (14), each at the size
   // limit; as base64 data URIs in JSON on REST (4/3 larger). 1 MiB covers the prompt and the rest.
@@ -125,6 +127,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       fixedSeed: e.SIMULATOR_FIXED_SEED,
     },
     hosting,
+    jobs,
     telemetry: {
       serviceName: e.OTEL_SERVICE_NAME,
       disabled: e.OTEL_SDK_DISABLED,

@@ -20,6 +20,7 @@ import { CONNECTION_CAP_OPTION } from './grpc-connection-cap.js';
 import { createCallLogMiddleware } from './call-log-middleware.js';
 import { createErrorMiddleware } from './error-middleware.js';
 import { createGrpcHealth, type GrpcHealth } from './health.js';
+import type { DurableGenerations } from '../jobs/durable-generations.js';
 import { createImageService, imageServiceDefinition } from './image-service.js';
 import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
 import { createRequestChecksMiddleware } from './request-checks.js';
@@ -27,6 +28,8 @@ import { createTracingMiddleware } from './tracing-middleware.js';
 
 export interface GrpcServerDeps {
   readonly generator: ImageGenerator;
+  /** Keyed calls and jobs (DESIGN §10). */
+  readonly durable: DurableGenerations;
   readonly verifier: KeyVerifier;
   readonly lifecycle: Lifecycle;
   readonly logger: Logger;
@@ -97,7 +100,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
         shutdownSignal: shutdown.signal,
       }),
     )
-    .add(imageServiceDefinition, createImageService({ generator: deps.generator }));
+    .add(imageServiceDefinition, createImageService({ generator: deps.generator, durable: deps.durable }));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);
   for (const service of reflection) server.add(service.definition, service.implementation);

@@ -9,6 +9,7 @@ import type { KeyVerifier } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { findModel, upstreamModelId } from '../models/lookup.js';
+import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { ModelListing } from '../service/model-listing.js';
 import type { Region } from '../models/types.js';
@@ -31,6 +32,8 @@ import { registerTracing } from './tracing.js';
 
 export interface RestServerDeps {
   readonly generator: ImageGenerator;
+  /** Keyed calls and jobs (DESIGN §10): `Idempotency-Key`, `Prefer`, `/v1/images/jobs`. */
+  readonly durable?: DurableGenerations;
   readonly keys: KeyVerifier;
   readonly config: Config;
   readonly lifecycle: Lifecycle;
@@ -142,6 +145,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     v1.addHook('onRequest', authHook(deps.keys));
     const imagesDeps = {
       generator: deps.generator,
+      ...(deps.durable && { durable: deps.durable }),
       shutdownSignal: shutdown.signal,
       maxCallDurationMs: server.maxCallDurationMs,
       logger,

@@ -23,6 +23,8 @@ const table: ReadonlyArray<readonly [ErrorReason, number, string, string]> = [
   ['DEADLINE_EXCEEDED', 504, 'server_error', 'deadline_exceeded'],
   ['CANCELLED', 499, 'invalid_request_error', 'request_cancelled'],
   ['SHUTTING_DOWN', 503, 'server_error', 'shutting_down'],
+  ['IDEMPOTENCY_CONFLICT', 422, 'invalid_request_error', 'idempotency_key_reused'],
+  ['JOB_NOT_FOUND', 404, 'invalid_request_error', 'job_not_found'],
   ['INTERNAL', 500, 'server_error', 'internal_error'],
 ];
 
