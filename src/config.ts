@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { envSchemaKeys, type EnvKeys } from './config-keys.js';
 import type { ApiKeyEntry, Config, UpstreamConfig } from './config-types.js';
 import type { Region } from './models/types.js';
+import { loadConfigFile } from './config-file/load-config-file.js';
+import { channelFromUpstream, upstreamFromChannels } from './config-file/channels-from-env.js';
+import { defaultRouting } from './channels/types.js';
 
 export { configKeyDocs } from './config-keys.js';
 export type { ApiKeyEntry, Config, LogLevel, SimulatorConfig, TelemetryConfig, UpstreamConfig } from './config-types.js';
@@ -33,14 +36,17 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const e = parseKeys(env, problems);
 
-  const keys = [...e.GATEWAY_API_KEYS, ...readKeysFile(e.GATEWAY_API_KEYS_FILE, readFile, problems)];
+  const file = e.GATEWAY_CONFIG_FILE === undefined ? undefined : loadConfigFile(e.GATEWAY_CONFIG_FILE, env, readFile, problems);
+  const keys = [...e.GATEWAY_API_KEYS, ...readKeysFile(e.GATEWAY_API_KEYS_FILE, readFile, problems), ...(file?.callers ?? [])];
   const names = new Set<string>();
   for (const key of keys) {
     if (names.has(key.name)) problems.push(`GATEWAY_API_KEYS: key name "${key.name}" is used twice`);
     names.add(key.name);
   }
 
-  const upstream = buildUpstream(e, readFile, problems);
+  // Channels from the file replace the env-configured upstream; without them, that upstream is the one channel.
+  const fileChannels = file?.channels;
+  const upstream = fileChannels === undefined ? buildUpstream(e, readFile, problems) : upstreamFromChannels(fileChannels);
   const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
   if (e.MAX_IMAGES_PER_REQUEST < e.MAX_N) {
     problems.push(`MAX_IMAGES_PER_REQUEST (${e.MAX_IMAGES_PER_REQUEST}) must be at least MAX_N (${e.MAX_N})`);
@@ -114,6 +120,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       capturePrompts: e.TELEMETRY_CAPTURE_PROMPTS,
     },
     logLevel: e.LOG_LEVEL,
+    channels: fileChannels ?? [channelFromUpstream(upstream)],
+    routing: file?.routing ?? defaultRouting,
+    store: file?.store ?? { kind: 'memory' },
   };
   return deepFreeze(config);
 }
