@@ -15,8 +15,14 @@ import { createSimulator, simulatorOptionsFromConfig, type Simulator } from './s
 import { createGatewayTelemetry } from './telemetry/gateway-telemetry.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { startTelemetry } from './telemetry/sdk.js';
-import { createUpstream } from './upstream/create-upstream.js';
 import type { ImageUpstream } from './upstream/types.js';
+import { createChannels } from './channels/create-channels.js';
+import { createCallerQuotas } from './limits/caller-quotas.js';
+import { createStores, type Stores } from './limits/create-stores.js';
+import { createPriceTable } from './models/pricing.js';
+import type { ModelKey } from './models/types.js';
+import { createCallAccounting } from './usage/call-accounting.js';
+import type { UsageLedger } from './usage/usage-ledger.js';
 
 /** What tests (and benchmarks) may replace. */
 export interface AppOverrides {
@@ -48,6 +54,8 @@ export interface App {
   readonly verifier: KeyVerifier;
   readonly generator: ImageGenerator;
   readonly upstream: ImageUpstream;
+  /** The usage ledger (in process or Redis, per the config file's store). */
+  readonly ledger: UsageLedger;
   /** The embedded simulator, when the app runs on it. */
   readonly simulator: Simulator | undefined;
   readonly grpc: GrpcServer;
@@ -91,10 +99,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   const lifecycle = createLifecycle();
   const verifier = createKeyVerifier(config.auth.keys, { open });
-  const { upstream, simulator } = await upstreamFor(config, overrides, logger);
-  const generator = createImageGenerator({ upstream, config, region: config.upstream.region, telemetry });
-  // The upstream key must never reach a caller, even quoted inside an upstream message.
-  const secrets = config.upstream.kind === 'simulator' ? [] : [config.upstream.apiKey];
+  // Channels, caller quotas and the usage ledger (DESIGN §12), on the configured store.
+  const stores = createStores(config.store, logger);
+  const { upstream, simulator, models } = await upstreamFor(config, overrides, logger, stores);
+  const prices = createPriceTable(config.pricing.currency, config.pricing.overrides);
+  const callerLimits = new Map(config.auth.keys.map((k) => [k.name, k.limits]));
+  const quotas = createCallerQuotas({ store: stores.limits, limitsOf: (name) => callerLimits.get(name), prices, rateWindowMs: config.routing.rateWindowMs });
+  const accounting = createCallAccounting({ quotas, ledger: stores.ledger, prices, onError: (err, what) => logger.warn({ err }, `usage accounting failed: ${what}`) });
+  const generator = createImageGenerator({
+    upstream,
+    config,
+    region: config.upstream.region,
+    telemetry,
+    accounting,
+    concurrencyOf: (name) => callerLimits.get(name)?.maxConcurrency,
+    ...(models !== undefined && { servedModels: models }),
+  });
+  // The upstream keys must never reach a caller, even quoted inside an upstream message.
+  const secrets = config.channels.flatMap((c) => (c.kind === 'simulator' ? [] : c.keys));
 
   let grpc: GrpcServer;
   try {
@@ -112,6 +134,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // E.g. no descriptor set: do not leave the embedded simulator listening behind a failed start.
     await upstream.close();
     await simulator?.close();
+    await stores.close();
     throw error;
   }
   const servers: AppServer[] = [
@@ -138,6 +161,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     verifier,
     generator,
     upstream,
+    ledger: stores.ledger,
     simulator,
     grpc,
     async start() {
@@ -152,6 +176,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await Promise.all(servers.map((server) => server.close(config.server.shutdownGraceMs)));
         await upstream.close();
         await simulator?.close();
+        await stores.close();
         logger.info('stopped');
       })();
       return stopping;
@@ -159,27 +184,36 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
 }
 
-/** The injected upstream, or the configured one (with the embedded simulator started on loopback). */
+/** The injected upstream, or the configured channels as one routed upstream (with the embedded
+ *  simulator started on loopback when a channel uses it). */
 async function upstreamFor(
   config: Config,
   overrides: AppOverrides,
   logger: Logger,
-): Promise<{ upstream: ImageUpstream; simulator: Simulator | undefined }> {
-  if (overrides.upstream !== undefined) return { upstream: overrides.upstream, simulator: undefined };
-  if (config.upstream.kind !== 'simulator') {
-    logger.info({ upstream: config.upstream.kind, region: config.upstream.region }, 'using the real upstream');
-    return { upstream: createUpstream(config.upstream, config.upstreamHttp), simulator: undefined };
+  stores: Stores,
+): Promise<{ upstream: ImageUpstream; simulator: Simulator | undefined; models: ReadonlySet<ModelKey> | undefined }> {
+  if (overrides.upstream !== undefined) return { upstream: overrides.upstream, simulator: undefined, models: undefined };
+  const channelInfo = config.channels.map((c) => ({ channel: c.name, kind: c.kind, region: c.region, keys: c.keys.length, priority: c.priority, weight: c.weight }));
+  let simulator: Simulator | undefined;
+  let simulatorUrl: string | undefined;
+  if (config.channels.some((c) => c.kind === 'simulator' && c.baseUrl === undefined)) {
+    // Embedded: always loopback and a free port (SIMULATOR_HOST/PORT are for the standalone one).
+    simulator = createSimulator({ ...simulatorOptionsFromConfig(config.simulator), host: '127.0.0.1', port: 0 });
+    simulatorUrl = await simulator.listen();
+    logger.warn(
+      { simulator: simulatorUrl, latencyMs: config.simulator.latencyMs },
+      'IMAGES ARE SIMULATED: no upstream key configured, using the embedded Seedream simulator (set ARK_API_KEY for real images)',
+    );
   }
-  // Embedded: always loopback and a free port (SIMULATOR_HOST/PORT are for the standalone one).
-  const simulator = createSimulator({ ...simulatorOptionsFromConfig(config.simulator), host: '127.0.0.1', port: 0 });
-  const url = await simulator.listen();
-  logger.warn(
-    { simulator: url, latencyMs: config.simulator.latencyMs },
-    'IMAGES ARE SIMULATED: no upstream key configured, using the embedded Seedream simulator (set ARK_API_KEY for real images)',
-  );
-  const upstream = createUpstream(config.upstream, config.upstreamHttp, {
-    simulatorUrl: url,
-    ...(config.simulator.apiKey !== undefined && { simulatorApiKey: config.simulator.apiKey }),
+  if (config.upstream.kind !== 'simulator') logger.info({ upstream: config.upstream.kind, region: config.upstream.region, channels: channelInfo }, 'using the real upstream');
+  else if (config.channels.length > 1) logger.info({ channels: channelInfo }, 'channels');
+  const { upstream, models } = createChannels(config, {
+    limits: stores.limits,
+    logger,
+    upstreamDeps: {
+      ...(simulatorUrl !== undefined && { simulatorUrl }),
+      ...(config.simulator.apiKey !== undefined && { simulatorApiKey: config.simulator.apiKey }),
+    },
   });
-  return { upstream, simulator };
+  return { upstream, simulator, models };
 }

@@ -8,9 +8,10 @@
  * have reached the caller, repeating the request could duplicate or re-bill images.
  */
 import { GatewayError, toGatewayError } from '../errors.js';
-import type { ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
+import type { AttemptRoute, ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
 import type { GenerationTelemetry } from './core-telemetry.js';
-import { retryDelay, sleep, type RetryPolicy } from './retry-policy.js';
+import { nextAttemptDelay } from './failover.js';
+import { sleep, type RetryPolicy } from './retry-policy.js';
 
 export type RequestOutcome =
   | { readonly kind: 'event'; readonly requestIndex: number; readonly event: UpstreamEvent }
@@ -31,23 +32,28 @@ export interface UpstreamRequestRun {
   readonly random: () => number;
   /** Span per attempt; its context travels upstream as `traceparent`. */
   readonly telemetry: GenerationTelemetry;
+  /** Told the channel of each attempt (src/channels/ routing), for usage accounting. */
+  readonly onChannel?: (requestIndex: number, channel: string) => void;
 }
 
 export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerator<RequestOutcome> {
   const { requestIndex, signal } = run;
+  // Channel routing state across this request's attempts (failover to keys not tried yet).
+  const route: AttemptRoute = { tried: new Set() };
   for (let attempt = 1; ; attempt += 1) {
     let produced = false;
     const span = run.telemetry.startAttempt(attempt);
     let ended = false;
     const endSpan = (outcome: Parameters<typeof span.end>[0]) => {
-      if (!ended) span.end(outcome);
+      if (!ended) span.end(route.channel === undefined ? outcome : { ...outcome, channel: route.channel });
       ended = true;
     };
     try {
       const timeoutMs = attemptTimeout(run);
-      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers });
+      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers, route });
       let requestId: string | undefined;
       for await (const event of events) {
+        if (!produced && route.channel !== undefined) run.onChannel?.(requestIndex, route.channel);
         produced = true;
         if (event.type === 'completed') {
           requestId = event.requestId;
@@ -63,9 +69,10 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
         throw signal.reason;
       }
       const error = pastDeadline(run) ?? toGatewayError(thrown);
+      if (route.channel !== undefined) run.onChannel?.(requestIndex, route.channel);
       endSpan({ ok: false, error });
       run.telemetry.noteRequestId(error.upstream?.requestId);
-      const delay = produced ? undefined : retryDelay(run.retry, attempt, error, run.random);
+      const delay = produced ? undefined : nextAttemptDelay(run.retry, attempt, error, route, run.random);
       if (delay === undefined || !fitsDeadline(run, delay)) {
         yield { kind: 'failed', requestIndex, error };
         return;

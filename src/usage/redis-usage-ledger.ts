@@ -1,0 +1,81 @@
+/**
+ * The Redis UsageLedger, shared by every replica. One hash per UTC day (`<prefix>:usage:v1:<day>`), one
+ * field per caller|model|channel|counter; a call's deltas are added by one script that takes "today"
+ * from the Redis server's clock (so replicas with skewed clocks agree on the day) and sets the TTL.
+ */
+import type { Redis } from 'ioredis';
+import { daysOf, LEDGER_RETENTION_DAYS, sortRecords, type UsageLedger, type UsageRecord } from './usage-ledger.js';
+
+const VERSION = 'v1';
+const recordCommand = `seedreamUsageRecord_${VERSION}`;
+const COUNTERS = ['requests', 'imagesDelivered', 'imagesFailed', 'costMicros'] as const;
+
+/** KEYS[1]: the key prefix. ARGV: TTL seconds, then field/amount pairs. */
+const recordScript = `
+local t = redis.call('TIME')
+local days = math.floor(tonumber(t[1]) / 86400)
+local z = days + 719468
+local era = math.floor(z / 146097)
+local doe = z - era * 146097
+local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+local mp = math.floor((5 * doy + 2) / 153)
+local d = doy - math.floor((153 * mp + 2) / 5) + 1
+local m = mp < 10 and mp + 3 or mp - 9
+local y = yoe + era * 400
+if m <= 2 then y = y + 1 end
+local key = KEYS[1] .. string.format('%04d-%02d-%02d', y, m, d)
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', key, ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', key, ARGV[1])
+return 1
+`;
+
+type ScriptedRedis = Redis & Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+
+export function createRedisUsageLedger(redis: Redis, prefix: string): UsageLedger {
+  if (!(recordCommand in redis)) redis.defineCommand(recordCommand, { numberOfKeys: 1, lua: recordScript });
+  const base = `${prefix}:usage:${VERSION}:`;
+  const scripted = redis as ScriptedRedis;
+  return {
+    async record(deltas) {
+      const args: (string | number)[] = [base, LEDGER_RETENTION_DAYS * 86_400];
+      for (const delta of deltas) {
+        for (const counter of COUNTERS) {
+          const amount = Math.round(delta[counter]);
+          if (amount !== 0) args.push(`${delta.caller}|${delta.model}|${delta.channel}|${counter}`, amount);
+        }
+      }
+      if (args.length === 2) return;
+      const fn = scripted[recordCommand];
+      if (fn === undefined) throw new Error('usage record command is not defined');
+      await fn.apply(redis, args);
+    },
+    async read(query) {
+      const days = daysOf(query.from, query.to) ?? [];
+      const pipeline = redis.pipeline();
+      for (const day of days) pipeline.hgetall(base + day);
+      const replies = (await pipeline.exec()) ?? [];
+      const out: UsageRecord[] = [];
+      replies.forEach(([error, value], i) => {
+        if (error) throw error;
+        const rows = new Map<string, { -readonly [K in keyof UsageRecord]: UsageRecord[K] }>();
+        for (const [field, amount] of Object.entries(value as Record<string, string>)) {
+          const [caller, model, channel, counter] = field.split('|');
+          if (caller === undefined || model === undefined || channel === undefined || !isCounter(counter)) continue;
+          if (query.caller !== undefined && caller !== query.caller) continue;
+          const id = `${caller}|${model}|${channel}`;
+          const row = rows.get(id) ?? { day: days[i] as string, caller, model, channel, requests: 0, imagesDelivered: 0, imagesFailed: 0, costMicros: 0 };
+          row[counter] = Number(amount);
+          rows.set(id, row);
+        }
+        out.push(...rows.values());
+      });
+      return sortRecords(out);
+    },
+    async close() {},
+  };
+}
+
+function isCounter(value: string | undefined): value is (typeof COUNTERS)[number] {
+  return (COUNTERS as readonly string[]).includes(value ?? '');
+}
