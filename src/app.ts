@@ -23,6 +23,7 @@ import { createPriceTable } from './models/pricing.js';
 import type { ModelKey } from './models/types.js';
 import { createCallAccounting } from './usage/call-accounting.js';
 import type { UsageLedger } from './usage/usage-ledger.js';
+import { createUsageReader } from './usage/usage-reader.js';
 
 /** What tests (and benchmarks) may replace. */
 export interface AppOverrides {
@@ -115,6 +116,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     concurrencyOf: (name) => callerLimits.get(name)?.maxConcurrency,
     ...(models !== undefined && { servedModels: models }),
   });
+  const usage = createUsageReader({ ledger: stores.ledger, currency: config.pricing.currency });
   // The upstream keys must never reach a caller, even quoted inside an upstream message.
   const secrets = config.channels.flatMap((c) => (c.kind === 'simulator' ? [] : c.keys));
 
@@ -128,6 +130,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       config: config.server,
       secrets,
       telemetry,
+      usage,
       ...(overrides.descriptorSetPath !== undefined && { descriptorSetPath: overrides.descriptorSetPath }),
     });
   } catch (error) {
@@ -146,7 +149,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
   // close it together with gRPC.
-  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry });
+  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry, usage });
   servers.push({
     name: 'http',
     listen: async () => `${config.server.host}:${(await rest.listen(config.server.host, config.server.httpPort)).port}`,

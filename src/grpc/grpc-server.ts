@@ -20,6 +20,8 @@ import { createGrpcHealth, type GrpcHealth } from './health.js';
 import { createImageService, imageServiceDefinition } from './image-service.js';
 import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
 import { createTracingMiddleware } from './tracing-middleware.js';
+import { createUsageService, UsageServiceDefinition } from './usage-service.js';
+import type { UsageReader } from '../usage/usage-reader.js';
 
 export interface GrpcServerDeps {
   readonly generator: ImageGenerator;
@@ -33,6 +35,8 @@ export interface GrpcServerDeps {
   readonly secrets?: readonly string[];
   /** Tracer and instruments for server spans and call durations (default: the global providers). */
   readonly telemetry?: GatewayTelemetry;
+  /** Serves UsageService (behind auth) when given. */
+  readonly usage?: UsageReader;
 }
 
 export interface GrpcServer {
@@ -72,11 +76,12 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
     .use(errorDetailsServerMiddleware)
     .use(createErrorMiddleware({ logger, ...(deps.secrets && { secrets: deps.secrets }) }));
   // Tracing outside auth, so refused calls are traced too; probes below are not traced (noise).
-  server
+  const authenticated = server
     .with(createTracingMiddleware(deps.telemetry ?? createGatewayTelemetry()))
     .with(createAuthMiddleware(deps.verifier, logger))
-    .with(createCallLogMiddleware(logger))
-    .add(imageServiceDefinition, createImageService({ generator: deps.generator }));
+    .with(createCallLogMiddleware(logger));
+  authenticated.add(imageServiceDefinition, createImageService({ generator: deps.generator }));
+  if (deps.usage !== undefined) authenticated.add(UsageServiceDefinition, createUsageService(deps.usage));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);
   for (const service of reflection) server.add(service.definition, service.implementation);

@@ -20,6 +20,8 @@ import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-e
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImagesRoute } from './routes/images.js';
 import { registerModelsRoutes } from './routes/models.js';
+import { registerUsageRoute } from './routes/usage.js';
+import type { UsageReader } from '../usage/usage-reader.js';
 import { registerTracing } from './tracing.js';
 
 export interface RestServerDeps {
@@ -32,6 +34,8 @@ export interface RestServerDeps {
   readonly now?: () => number;
   /** Tracer and instruments for server spans and request durations (default: the global providers). */
   readonly telemetry?: GatewayTelemetry;
+  /** Serves `GET /v1/usage` when given. */
+  readonly usage?: UsageReader;
 }
 
 export interface RestServer {
@@ -48,6 +52,7 @@ export interface RestServer {
 const knownPaths: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/v1\/images\/generations$/, 'POST'],
   [/^\/v1\/models(\/[^/]+)?$/, 'GET, HEAD'],
+  [/^\/v1\/usage$/, 'GET, HEAD'],
   [/^\/(healthz|readyz)$/, 'GET, HEAD'],
 ];
 
@@ -115,6 +120,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
       now: deps.now ?? Date.now,
     });
     registerModelsRoutes(v1, listing);
+    if (deps.usage !== undefined) registerUsageRoute(v1, deps.usage);
   });
 
   return {
