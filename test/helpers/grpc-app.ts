@@ -40,6 +40,8 @@ export interface TestGrpcApp {
   readonly app: App;
   /** `127.0.0.1:<port>` of the gRPC server. */
   readonly address: string;
+  /** `http://127.0.0.1:<port>` of the REST adapter. */
+  readonly httpUrl: string;
   readonly channel: Channel;
   /** The generated client with error details decoded (throws RichClientError). */
   readonly client: ImageServiceClient;
@@ -76,6 +78,7 @@ export async function startGrpcApp(options: GrpcAppOptions = {}): Promise<TestGr
   return {
     app,
     address,
+    httpUrl: `http://127.0.0.1:${(addresses.http ?? '').split(':').pop()}`,
     channel,
     client,
     logs,
