@@ -76,7 +76,7 @@ function channelFromEntry(
 ): ChannelConfig | undefined {
   const region: Region = entry.region ?? (entry.baseUrl?.includes('bytepluses.com') ? 'international' : 'cn');
   const keys = entry.keys.map((ref, k) => readSecret(ref, `${where}.keys[${k}]`, env, readFile, report));
-  if (entry.kind !== 'simulator' && entry.keys.length === 0) report(`${where}.keys`, `a ${entry.kind} channel needs at least one key`);
+  if (entry.kind !== 'simulator' && entry.keys.length === 0) report(`${where}.keys`, `${entry.kind} channels need at least one key`);
   if (entry.kind === 'openai-compatible' && entry.baseUrl === undefined) report(`${where}.baseUrl`, 'an openai-compatible channel needs its base URL (…/v1)');
   let models: Partial<Record<ModelKey, string | null>> | undefined;
   if (entry.models !== undefined) {
