@@ -12,16 +12,36 @@ interface LogEntry {
   amount: number;
 }
 
+/** A sliding log: entries oldest first from `head`, their running total, and an index for refunds. */
+interface SlidingLog {
+  readonly entries: LogEntry[];
+  head: number;
+  sum: number;
+  readonly byId: Map<string, LogEntry>;
+}
+
 export function createMemoryLimitStore(options: { readonly now?: () => number } = {}): LimitStore {
   const now = options.now ?? Date.now;
-  const logs = new Map<string, LogEntry[]>();
+  const logs = new Map<string, SlidingLog>();
   const counters = new Map<string, { value: number; endsAt: number }>();
 
-  /** The sliding log of `key` without entries older than the window. */
-  const liveLog = (key: string, windowMs: number, t: number): LogEntry[] => {
-    const log = (logs.get(key) ?? []).filter((e) => e.at > t - windowMs && e.amount > 0);
-    if (log.length === 0) logs.delete(key);
-    else logs.set(key, log);
+  /** The sliding log of `key`, its entries older than the window dropped (amortised O(1) each). */
+  const liveLog = (key: string, windowMs: number, t: number): SlidingLog => {
+    let log = logs.get(key);
+    if (log === undefined) {
+      log = { entries: [], head: 0, sum: 0, byId: new Map() };
+      logs.set(key, log);
+    }
+    while (log.head < log.entries.length && (log.entries[log.head] as LogEntry).at <= t - windowMs) {
+      const gone = log.entries[log.head] as LogEntry;
+      log.sum -= gone.amount;
+      log.byId.delete(gone.id);
+      log.head += 1;
+    }
+    if (log.head > 1024 && log.head * 2 > log.entries.length) {
+      log.entries.splice(0, log.head);
+      log.head = 0;
+    }
     return log;
   };
 
@@ -30,11 +50,12 @@ export function createMemoryLimitStore(options: { readonly now?: () => number } 
     if (charge.window.kind === 'sliding') {
       const windowMs = charge.window.ms;
       const log = liveLog(charge.key, windowMs, t);
-      let used = log.reduce((sum, e) => sum + e.amount, 0);
+      let used = log.sum;
       if (used + charge.amount <= charge.limit) return { slot: charge.key, fits: true, retryAfterMs: 0 };
       if (charge.amount > charge.limit) return { slot: charge.key, fits: false, retryAfterMs: -1 };
       // Oldest first: the charge fits once enough of them have left the window.
-      for (const entry of log) {
+      for (let i = log.head; i < log.entries.length; i += 1) {
+        const entry = log.entries[i] as LogEntry;
         used -= entry.amount;
         if (used + charge.amount <= charge.limit) return { slot: charge.key, fits: false, retryAfterMs: Math.max(1, entry.at + windowMs - t) };
       }
@@ -61,9 +82,11 @@ export function createMemoryLimitStore(options: { readonly now?: () => number } 
       charges.forEach((charge, i) => {
         const slot = slots[i] as string;
         if (charge.window.kind === 'sliding') {
-          const log = logs.get(slot) ?? [];
-          log.push({ id, at: t, amount: charge.amount });
-          logs.set(slot, log);
+          const log = liveLog(slot, charge.window.ms, t);
+          const entry = { id, at: t, amount: charge.amount };
+          log.entries.push(entry);
+          log.byId.set(id, entry);
+          log.sum += charge.amount;
           return;
         }
         const endsAt = calendarWindow(charge.window.kind, t).endsAt;
@@ -80,8 +103,13 @@ export function createMemoryLimitStore(options: { readonly now?: () => number } 
         const slot = reservation.slots[i];
         if (back <= 0 || slot === undefined) return;
         if (charge.window.kind === 'sliding') {
-          const entry = logs.get(slot)?.find((e) => e.id === reservation.id);
-          if (entry !== undefined) entry.amount = Math.max(0, entry.amount - back);
+          // Gone from the index = already out of the window: nothing left to give back.
+          const log = logs.get(slot);
+          const entry = log?.byId.get(reservation.id);
+          if (log === undefined || entry === undefined) return;
+          const given = Math.min(back, entry.amount);
+          entry.amount -= given;
+          log.sum -= given;
           return;
         }
         const counter = counters.get(slot);

@@ -2,7 +2,9 @@
  * The Lua scripts of the Redis LimitStore. Each reserve and each refund is one script, so it is atomic
  * across replicas, and reads the Redis server's clock (`TIME`) so replicas' clock skew does not matter
  * (reference gateway-patterns §4.1, TensorZero's pattern). Per-minute limits are sliding logs (a sorted
- * set of `<reservation id>:<amount>` members scored by time); budgets are counters per UTC day/month.
+ * set of `<reservation id>:<amount>` members scored by time, with a running total in `<key>:sum`, so a
+ * reservation costs O(log n), not a scan of the window); budgets are counters per UTC day/month.
+ * The `:sum` companion is derived from the declared key: one Redis (or primary), not Redis Cluster.
  *
  * Versioning for rolling deploys: the command names and the key layout carry LIMIT_SCRIPT_VERSION. A
  * change that keeps the layout may keep the version (scripts are loaded by content hash, so old and new
@@ -66,13 +68,21 @@ for i = 1, n do
   local kind, win, amount, limit = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
   if kind == 0 then
     local key = KEYS[i]
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - win)
-    local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
-    local used = 0
-    for j = 1, #entries, 2 do used = used + amount_of(entries[j]) end
+    local sumkey = key .. ':sum'
+    -- Entries leaving the window take their amount out of the running total (amortised O(1) each).
+    local expired = redis.call('ZRANGEBYSCORE', key, '-inf', now - win)
+    if #expired > 0 then
+      local gone = 0
+      for j = 1, #expired do gone = gone + amount_of(expired[j]) end
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - win)
+      redis.call('DECRBY', sumkey, gone)
+    end
+    local used = tonumber(redis.call('GET', sumkey) or '0')
     if used + amount > limit then
       if amount > limit then return {0, i, -1} end
+      -- When enough of the oldest entries leave; looked up among the oldest 1000 only (else a window).
       local retry = win
+      local entries = redis.call('ZRANGE', key, 0, 999, 'WITHSCORES')
       for j = 1, #entries, 2 do
         used = used - amount_of(entries[j])
         if used + amount <= limit then
@@ -100,7 +110,9 @@ for i = 1, n do
   local kind, win, amount = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
   if kind == 0 then
     redis.call('ZADD', slots[i], now, id .. ':' .. string.format('%d', amount))
+    redis.call('INCRBY', slots[i] .. ':sum', amount)
     redis.call('PEXPIRE', slots[i], win * 2)
+    redis.call('PEXPIRE', slots[i] .. ':sum', win * 2)
   else
     local _, ends = calendar(kind)
     redis.call('INCRBY', slots[i], amount)
@@ -127,6 +139,7 @@ for i = 1, #KEYS do
       if score then
         redis.call('ZREM', KEYS[i], member)
         if amount - back > 0 then redis.call('ZADD', KEYS[i], score, id .. ':' .. string.format('%d', amount - back)) end
+        redis.call('DECRBY', KEYS[i] .. ':sum', back)
       end
     elseif redis.call('EXISTS', KEYS[i]) == 1 then
       local left = redis.call('DECRBY', KEYS[i], back)

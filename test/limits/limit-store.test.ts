@@ -85,7 +85,8 @@ describe('redis layout', () => {
     const store = createRedisLimitStore(client, 'ttl');
     await store.reserve([perWindow('x', 1, 5), { key: 'd', amount: 1, limit: 5, window: { kind: 'day' } }, { key: 'mo', amount: 1, limit: 5, window: { kind: 'month' } }]);
     const keys = await client.keys('ttl:*');
-    expect(keys.length).toBe(3);
+    // The sliding log, its running total, the day and the month counters.
+    expect(keys.length).toBe(4);
     for (const key of keys) expect(await client.pttl(key)).toBeGreaterThan(0);
   });
 });
@@ -97,5 +98,25 @@ describe('calendar windows', () => {
     ['2026-12-15T00:00:00Z', 'month', '202612', '2027-01-01T00:00:00Z'],
   ] as const)('%s is in %s window %s, which ends at %s', (at, kind, id, end) => {
     expect(calendarWindow(kind, Date.parse(at))).toEqual({ id, endsAt: Date.parse(end) });
+  });
+});
+
+describe.each(engines)('LimitStore under many reservations (%s)', (name, create) => {
+  it.skipIf(name === 'redis' && !redisAvailable)('keeps an exact running total through refunds and expiry', async () => {
+    const store = create();
+    const held = [];
+    for (let i = 0; i < 50; i += 1) {
+      const r = await store.reserve([perWindow('many', 2, 100, 800)]);
+      if (r.ok) held.push(r.reservation);
+    }
+    expect(held).toHaveLength(50);
+    for (const reservation of held.slice(0, 10)) await store.refund(reservation, [1]);
+    // 100 reserved, 10 given back: exactly 10 more fit.
+    expect((await store.reserve([perWindow('many', 10, 100, 800)])).ok).toBe(true);
+    expect((await store.reserve([perWindow('many', 1, 100, 800)])).ok).toBe(false);
+    await new Promise((r) => setTimeout(r, 900));
+    // Everything left the window, refunded entries included: the whole limit is free, not more.
+    expect((await store.reserve([perWindow('many', 100, 100, 800)])).ok).toBe(true);
+    expect((await store.reserve([perWindow('many', 1, 100, 800)])).ok).toBe(false);
   });
 });
