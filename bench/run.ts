@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { installChildCleanup, killAllChildren } from './lib/children.js';
 import { createBenchContext } from './lib/context.js';
 import { machineInfo } from './lib/machine.js';
-import { benchOptionsFromEnv } from './lib/options.js';
+import { ALL_SCENARIOS, benchOptionsFromEnv } from './lib/options.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
 import { startSimulator } from './lib/simulator-process.js';
 import { base64Budget, memoryBudget, urlBudget } from './report/budget.js';
@@ -16,6 +16,7 @@ import { figuresMarkdown } from './report/markdown.js';
 import { updateReadmeFigures } from './report/readme.js';
 import { settingsOf, writeResults, type BenchResults } from './report/results.js';
 import { runBase64Relay } from './scenarios/base64-relay.js';
+import { runChannels } from './scenarios/channels.js';
 import { runSlowStreams } from './scenarios/slow-streams.js';
 import { runUrlMode } from './scenarios/url-mode.js';
 
@@ -41,16 +42,20 @@ async function main(): Promise<number> {
     const b64 = options.scenarios.has('b64') ? await runBase64Relay(ctx) : undefined;
     if (options.scenarios.has('streams')) step(`3. Slow concurrent streams (${options.slowStreams} per transport)`);
     const streams = options.scenarios.has('streams') ? await runSlowStreams(ctx) : undefined;
+    if (options.scenarios.has('channels')) step('4. Channels, caller quotas and the usage ledger (in process and Redis)');
+    const channels = options.scenarios.has('channels') ? await runChannels(ctx) : undefined;
     results = {
       machine,
       settings: settingsOf(options),
       ...(url !== undefined && { url }),
       ...(b64 !== undefined && { b64 }),
       ...(streams !== undefined && { streams }),
+      ...(channels !== undefined && { channels }),
       budget: [urlBudget(url), base64Budget(b64), memoryBudget(streams)],
       notRun: [
         ...[...(url?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
         ...(streams?.skipped === null || streams === undefined ? [] : [`slow REST streams: ${streams.skipped}`]),
+        ...(channels?.notRun ?? []),
       ],
       wallSeconds: (performance.now() - started) / 1000,
     };
@@ -62,7 +67,7 @@ async function main(): Promise<number> {
   const markdown = figuresMarkdown(results);
   process.stdout.write(`\n${markdown}\n`);
   process.stdout.write(`results: ${writeResults(options.benchDir, results)}\n`);
-  if (options.scenarios.size === 3) {
+  if (options.scenarios.size === ALL_SCENARIOS.length) {
     updateReadmeFigures(join(options.benchDir, 'README.md'), markdown);
     process.stdout.write(`figures: ${join(options.benchDir, 'README.md')}\n`);
   } else {
