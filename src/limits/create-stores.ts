@@ -3,6 +3,7 @@
  * in process by default, or one Redis shared by every replica (one ioredis connection for both).
  */
 import { Redis } from 'ioredis';
+import { GatewayError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMemoryUsageLedger } from '../usage/memory-usage-ledger.js';
 import { createRedisUsageLedger } from '../usage/redis-usage-ledger.js';
@@ -30,8 +31,14 @@ export function createStores(config: StoreConfig, logger: Logger): Stores {
   const where = redisAddress(config.url);
   redis.on('error', (error: Error) => logger.warn({ redis: where, err: error.message }, 'redis connection problem'));
   redis.on('ready', () => logger.info({ redis: where }, 'connected to redis: limits and usage are shared with every replica'));
+  const limits = createRedisLimitStore(redis, config.keyPrefix);
   return {
-    limits: createRedisLimitStore(redis, config.keyPrefix),
+    // A call cannot be admitted without its limits: Redis trouble is a retryable refusal, not INTERNAL.
+    limits: {
+      reserve: (charges) => limits.reserve(charges).catch(storeUnavailable),
+      refund: (reservation, amounts) => limits.refund(reservation, amounts).catch(storeUnavailable),
+      close: () => limits.close(),
+    },
     ledger: createRedisUsageLedger(redis, config.keyPrefix),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
@@ -43,4 +50,8 @@ export function createStores(config: StoreConfig, logger: Logger): Stores {
 function redisAddress(url: string): string {
   const parsed = new URL(url);
   return `${parsed.hostname}:${parsed.port || '6379'}`;
+}
+
+function storeUnavailable(cause: unknown): never {
+  throw new GatewayError('UPSTREAM_UNAVAILABLE', "the gateway's shared limit store is unavailable; retry shortly", { cause, retryAfterMs: 1000 });
 }

@@ -122,3 +122,21 @@ describe.each(stores)('caller quotas and the usage ledger (%s)', (engine, store)
     expect(((await badDay.json()) as { error: { param: string } }).error.param).toBe('from');
   });
 });
+
+describe('when the Redis store is down', () => {
+  it('refuses calls with UNAVAILABLE and a retry delay, not an internal error', async () => {
+    // A port nothing listens on: every Redis command fails after ioredis's retries.
+    const probe = await import('node:net').then(({ createServer }) => new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const port = (server.address() as { port: number }).port;
+        server.close(() => resolve(port));
+      });
+    }));
+    gw = await start({ kind: 'redis', url: `redis://127.0.0.1:${probe}`, keyPrefix: 'down' }, { imagesPerMinute: 5 });
+    const g = gw;
+    const refused = await richError(() => g.client.generateImages({ spec: testSpec() }, { metadata: as(ALICE) }));
+    expect(refused.code).toBe(Status.UNAVAILABLE);
+    expect(refused.details).toMatch(/limit store is unavailable/);
+    expect(sim.simulator.requests.entries()).toHaveLength(0);
+  });
+});
