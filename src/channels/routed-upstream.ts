@@ -152,6 +152,9 @@ export function createRoutedUpstream(deps: RoutedUpstreamDeps): ImageUpstream {
         verdict = true;
         key.breaker.succeed();
         metrics.attempts.add(1, { [CHANNEL_ATTR.channel]: route.channel, [CHANNEL_ATTR.outcome]: 'ok' });
+        // Failures are logged at warn/error; a served attempt only at debug (one line per attempt is too
+        // much for production logs; the attempt span carries the channel too).
+        if (logger.isLevelEnabled('debug')) logger.debug({ channel: route.channel, channelKey: key.id, model: request.model.key, images: used }, 'upstream attempt served');
       } catch (thrown) {
         verdict = true;
         const error = toGatewayError(thrown);

@@ -14,11 +14,9 @@
 
 export const LIMIT_SCRIPT_VERSION = 'v1';
 
-/** Shared helpers: server time in ms and UTC calendar windows (days-from-civil, H. Hinnant). */
-const prelude = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local DAY = 86400000
+/** Lua: `civil(days since the epoch)` → year, month, day (UTC), H. Hinnant's civil-from-days; the usage
+ *  ledger's script names its day with it too. */
+export const civilFromDaysLua = `
 local function civil(days)
   local z = days + 719468
   local era = math.floor(z / 146097)
@@ -32,7 +30,14 @@ local function civil(days)
   if m <= 2 then y = y + 1 end
   return y, m, d
 end
-local function days_from_civil(y, m, d)
+`;
+
+/** Shared helpers: server time in ms and UTC calendar windows (days-from-civil, H. Hinnant). */
+const prelude = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local DAY = 86400000
+${civilFromDaysLua}local function days_from_civil(y, m, d)
   if m <= 2 then y = y - 1 end
   local era = math.floor(y / 400)
   local yoe = y - era * 400

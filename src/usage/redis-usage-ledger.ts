@@ -4,6 +4,7 @@
  * from the Redis server's clock (so replicas with skewed clocks agree on the day) and sets the TTL.
  */
 import type { Redis } from 'ioredis';
+import { civilFromDaysLua } from '../limits/redis-scripts.js';
 import { daysOf, LEDGER_RETENTION_DAYS, sortRecords, type UsageLedger, type UsageRecord } from './usage-ledger.js';
 
 const VERSION = 'v1';
@@ -13,17 +14,8 @@ const COUNTERS = ['requests', 'imagesDelivered', 'imagesFailed', 'costMicros'] a
 /** KEYS[1]: the key prefix. ARGV: TTL seconds, then field/amount pairs. */
 const recordScript = `
 local t = redis.call('TIME')
-local days = math.floor(tonumber(t[1]) / 86400)
-local z = days + 719468
-local era = math.floor(z / 146097)
-local doe = z - era * 146097
-local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
-local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
-local mp = math.floor((5 * doy + 2) / 153)
-local d = doy - math.floor((153 * mp + 2) / 5) + 1
-local m = mp < 10 and mp + 3 or mp - 9
-local y = yoe + era * 400
-if m <= 2 then y = y + 1 end
+${civilFromDaysLua}
+local y, m, d = civil(math.floor(tonumber(t[1]) / 86400))
 local key = KEYS[1] .. string.format('%04d-%02d-%02d', y, m, d)
 for i = 2, #ARGV, 2 do redis.call('HINCRBY', key, ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', key, ARGV[1])
