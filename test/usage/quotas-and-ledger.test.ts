@@ -93,6 +93,24 @@ describe.each(stores)('caller quotas and the usage ledger (%s)', (engine, store)
     expect(sim.simulator.requests.entries()).toHaveLength(2);
   });
 
+  it.skipIf(skip)('counts requests per minute whatever they deliver, and caps a key\'s own concurrency', async () => {
+    gw = await start(store(), { requestsPerMinute: 2, maxConcurrency: 1 });
+    const g = gw;
+    // A call that delivers nothing still counts as a request.
+    await queueFaults(sim, { kind: 'moderate', imageIndex: 0, count: 1 });
+    expect((await richError(() => g.client.generateImages({ spec: testSpec() }, { metadata: as(ALICE) }))).code).toBe(Status.FAILED_PRECONDITION);
+    // Two at once: the key's own cap of 1 refuses one of them before it is counted.
+    await queueFaults(sim, { kind: 'delay-headers', ms: 1000, count: 1 });
+    const first = g.client.generateImages({ spec: testSpec() }, { metadata: as(ALICE) });
+    // The second starts once the first holds its slot.
+    while (g.app.generator.active === 0) await new Promise((r) => setTimeout(r, 10));
+    const both = await Promise.allSettled([first, g.client.generateImages({ spec: testSpec() }, { metadata: as(ALICE) })]);
+    expect(both[0].status).toBe('fulfilled');
+    expect(both[1].status === 'rejected' && String(both[1].reason)).toMatch(/maximum of 1 generations/);
+    const refused = await richError(() => g.client.generateImages({ spec: testSpec() }, { metadata: as(ALICE) }));
+    expect(refused.details).toMatch(/requests per minute/);
+  });
+
   it.skipIf(skip)('keeps a ledger per caller, model and channel that callers read for themselves and admins for anyone', async () => {
     gw = await start(store(), {});
     const g = gw;
