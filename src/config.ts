@@ -47,6 +47,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   // Channels from the file replace the env-configured upstream; without them, that upstream is the one channel.
   const fileChannels = file?.channels;
   const upstream = fileChannels === undefined ? buildUpstream(e, readFile, problems) : upstreamFromChannels(fileChannels);
+  if (fileChannels !== undefined) {
+    // Both would be ambiguous: refuse instead of silently ignoring the environment's upstream.
+    const ignored = upstreamEnvKeys.filter((name) => env[name] !== undefined && env[name]?.trim() !== '');
+    if (ignored.length > 0) problems.push(`GATEWAY_CONFIG_FILE: the file configures channels, so ${ignored.join(', ')} would be ignored; remove ${ignored.length > 1 ? 'them' : 'it'} (or the file's channels)`);
+  }
   const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
   if (e.MAX_IMAGES_PER_REQUEST < e.MAX_N) {
     problems.push(`MAX_IMAGES_PER_REQUEST (${e.MAX_IMAGES_PER_REQUEST}) must be at least MAX_N (${e.MAX_N})`);
@@ -155,6 +160,19 @@ function buildUpstream(e: EnvKeys, readFile: (path: string) => string, problems:
     }
   }
 }
+
+/** The environment's single-upstream keys, which a config file with channels replaces. */
+const upstreamEnvKeys = [
+  'UPSTREAM_KIND',
+  'ARK_API_KEY',
+  'ARK_API_KEY_FILE',
+  'ARK_REGION',
+  'ARK_BASE_URL',
+  'ARK_ENDPOINT_IDS',
+  'OPENAI_COMPATIBLE_BASE_URL',
+  'OPENAI_COMPATIBLE_API_KEY',
+  'OPENAI_COMPATIBLE_API_KEY_FILE',
+] as const;
 
 /** Default Ark base URLs per region (reference §0). */
 export const defaultArkBaseUrls: Readonly<Record<Region, string>> = {

@@ -36,8 +36,9 @@ export async function runChannels(ctx: BenchContext): Promise<ChannelsResult> {
     const file = (name: string, store: object) => {
       const path = join(dir, name);
       writeFileSync(path, JSON.stringify(configFile(ctx.simulator.url, store)));
-      // The file's caller replaces the harness's GATEWAY_API_KEYS entry (same key, with quotas).
-      return { GATEWAY_CONFIG_FILE: path, GATEWAY_API_KEYS: '', BENCH_UPSTREAM_KEY: UPSTREAM_KEY };
+      // The file's caller replaces the harness's GATEWAY_API_KEYS entry (same key, with quotas), and its
+      // channels the harness's single upstream (blank = unset).
+      return { GATEWAY_CONFIG_FILE: path, GATEWAY_API_KEYS: '', UPSTREAM_KIND: '', ARK_API_KEY: '', ARK_BASE_URL: '', BENCH_UPSTREAM_KEY: UPSTREAM_KEY };
     };
     const gateways: GatewayPlan[] = [
       { name: 'gateway (env only: one channel, no quotas)', traced: false, paths: PATHS },

@@ -112,6 +112,12 @@ store: { kind: redis, url: "redis://:pw@127.0.0.1:6379/0" }
     expect(problems(() => load({ '/etc/gateway.yaml': 'channels: [ {' }))[0]).toMatch(/^GATEWAY_CONFIG_FILE: \/etc\/gateway.yaml: is neither JSON nor YAML/);
   });
 
+  it('refuses upstream variables the file\'s channels would silently replace', () => {
+    const found = problems(() => load({ '/etc/gateway.yaml': 'channels: [{ name: a, kind: simulator }]' }, { ARK_API_KEY: 'sk-x', UPSTREAM_KIND: 'ark' }));
+    expect(found).toEqual(['GATEWAY_CONFIG_FILE: the file configures channels, so UPSTREAM_KIND, ARK_API_KEY would be ignored; remove them (or the file\'s channels)']);
+    expect(JSON.stringify(found)).not.toContain('sk-x');
+  });
+
   it('keeps the env-only configuration as one channel', () => {
     const simulator = loadConfig({});
     expect(simulator.channels).toEqual([expect.objectContaining({ name: 'default', kind: 'simulator', baseUrl: undefined, keys: [] })]);
