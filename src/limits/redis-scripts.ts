@@ -6,10 +6,11 @@
  * reservation costs O(log n), not a scan of the window); budgets are counters per UTC day/month.
  * The `:sum` companion is derived from the declared key: one Redis (or primary), not Redis Cluster.
  *
- * Versioning for rolling deploys: the command names and the key layout carry LIMIT_SCRIPT_VERSION. A
- * change that keeps the layout may keep the version (scripts are loaded by content hash, so old and new
- * replicas each run their own); a layout change bumps it, and the two versions then count separately
- * until the old replicas are gone.
+ * Versioning for rolling deploys: scripts are sent by their content hash (EVALSHA), so replicas of an
+ * older and a newer release each run their own script side by side; the key layout carries
+ * LIMIT_SCRIPT_VERSION. A script change that keeps the layout keeps the version (both releases share the
+ * counters); a layout change bumps it, and the two releases then count separately until the old
+ * replicas are gone, instead of misreading each other's keys.
  */
 
 export const LIMIT_SCRIPT_VERSION = 'v1';

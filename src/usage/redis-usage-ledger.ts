@@ -4,11 +4,11 @@
  * from the Redis server's clock (so replicas with skewed clocks agree on the day) and sets the TTL.
  */
 import type { Redis } from 'ioredis';
+import { redisScript } from '../jobs/redis-script.js';
 import { civilFromDaysLua } from '../limits/redis-scripts.js';
 import { daysOf, LEDGER_RETENTION_DAYS, sortRecords, type UsageLedger, type UsageRecord } from './usage-ledger.js';
 
 const VERSION = 'v1';
-const recordCommand = `seedreamUsageRecord_${VERSION}`;
 const COUNTERS = ['requests', 'imagesDelivered', 'imagesFailed', 'costMicros'] as const;
 
 /** KEYS[1]: the key prefix. ARGV: TTL seconds, then field/amount pairs. */
@@ -22,25 +22,21 @@ redis.call('EXPIRE', key, ARGV[1])
 return 1
 `;
 
-type ScriptedRedis = Redis & Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+const recordLua = redisScript(recordScript);
 
 export function createRedisUsageLedger(redis: Redis, prefix: string): UsageLedger {
-  if (!(recordCommand in redis)) redis.defineCommand(recordCommand, { numberOfKeys: 1, lua: recordScript });
   const base = `${prefix}:usage:${VERSION}:`;
-  const scripted = redis as ScriptedRedis;
   return {
     async record(deltas) {
-      const args: (string | number)[] = [base, LEDGER_RETENTION_DAYS * 86_400];
+      const args: (string | number)[] = [LEDGER_RETENTION_DAYS * 86_400];
       for (const delta of deltas) {
         for (const counter of COUNTERS) {
           const amount = Math.round(delta[counter]);
           if (amount !== 0) args.push(`${delta.caller}|${delta.model}|${delta.channel}|${counter}`, amount);
         }
       }
-      if (args.length === 2) return;
-      const fn = scripted[recordCommand];
-      if (fn === undefined) throw new Error('usage record command is not defined');
-      await fn.apply(redis, args);
+      if (args.length === 1) return;
+      await recordLua.run(redis, [base], args);
     },
     async read(query) {
       const days = daysOf(query.from, query.to) ?? [];

@@ -14,7 +14,9 @@ import { hashApiKey } from '../../src/auth/api-keys.js';
 import { spawnEntry, type SpawnedEntry } from '../helpers/built-entry.js';
 import { simulatorChannel, writeConfigFile } from '../helpers/config-file.js';
 import { testSpec } from '../helpers/grpc-app.js';
-import { redisAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
+
+const redisAvailable = redisTestGate().run;
 import { startSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const WINDOW_MS = 6000;
@@ -24,7 +26,7 @@ const ALICE = 'sk-alice-replicas-000001';
 const BOB = 'sk-bob-replicas-0000002';
 const OPS = 'sk-ops-replicas-0000003';
 
-let redis: RedisServer | undefined;
+let redis: TestRedisServer | undefined;
 let limited: TestSimulator;
 let spare: TestSimulator;
 const gateways: SpawnedEntry[] = [];

@@ -2,19 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLimitStore } from '../../src/limits/memory-limit-store.js';
 import { createRedisLimitStore } from '../../src/limits/redis-limit-store.js';
 import { calendarWindow, type LimitCharge, type LimitStore } from '../../src/limits/limit-store.js';
-import { redisAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
+import { Redis } from 'ioredis';
 
-let redis: RedisServer | undefined;
+const redisAvailable = redisTestGate().run;
+
+let redis: TestRedisServer | undefined;
 beforeAll(async () => {
   if (redisAvailable) redis = await startRedisServer();
 });
-afterAll(() => redis?.stop());
+const clients: Redis[] = [];
+/** A client of the test's redis-server, disconnected after the file. */
+function client(): Redis {
+  const c = new Redis((redis as TestRedisServer).url);
+  clients.push(c);
+  return c;
+}
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await redis?.stop();
+});
 
 let counter = 0;
 /** A fresh namespace per test, so both engines start empty. */
 const engines: [string, () => LimitStore][] = [
   ['in process', () => createMemoryLimitStore()],
-  ['redis', () => createRedisLimitStore((redis as RedisServer).client(), `test${++counter}`)],
+  ['redis', () => createRedisLimitStore(client(), `test${++counter}`)],
 ];
 
 const perWindow = (key: string, amount: number, limit: number, ms = 60_000): LimitCharge => ({ key, amount, limit, window: { kind: 'sliding', ms } });
@@ -81,13 +94,13 @@ describe.each(engines)('LimitStore (%s)', (name, create) => {
 
 describe('redis layout', () => {
   it.skipIf(!redisAvailable)('puts a TTL on every key it writes', async () => {
-    const client = (redis as RedisServer).client();
-    const store = createRedisLimitStore(client, 'ttl');
+    const redisClient = client();
+    const store = createRedisLimitStore(redisClient, 'ttl');
     await store.reserve([perWindow('x', 1, 5), { key: 'd', amount: 1, limit: 5, window: { kind: 'day' } }, { key: 'mo', amount: 1, limit: 5, window: { kind: 'month' } }]);
-    const keys = await client.keys('ttl:*');
+    const keys = await redisClient.keys('ttl:*');
     // The sliding log, its running total, the day and the month counters.
     expect(keys.length).toBe(4);
-    for (const key of keys) expect(await client.pttl(key)).toBeGreaterThan(0);
+    for (const key of keys) expect(await redisClient.pttl(key)).toBeGreaterThan(0);
   });
 });
 

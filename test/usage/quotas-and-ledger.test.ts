@@ -7,7 +7,9 @@ import { UsageServiceDefinition } from '../../gen/seedream/v1/usage_service.js';
 import { hashApiKey } from '../../src/auth/api-keys.js';
 import { queueFaults, simulatorChannel, writeConfigFile } from '../helpers/config-file.js';
 import { richError, startGrpcApp, testSpec, type TestGrpcApp } from '../helpers/grpc-app.js';
-import { redisAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
+
+const redisAvailable = redisTestGate().run;
 import { startSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const ALICE = 'sk-alice-0000000000000001';
@@ -15,7 +17,7 @@ const BOB = 'sk-bob-00000000000000002';
 const ADMIN = 'sk-admin-000000000000003';
 
 let sim: TestSimulator;
-let redis: RedisServer | undefined;
+let redis: TestRedisServer | undefined;
 beforeAll(async () => {
   sim = await startSimulator();
   if (redisAvailable) redis = await startRedisServer();
@@ -35,7 +37,7 @@ afterEach(async () => {
 let prefix = 0;
 const stores: [string, () => unknown][] = [
   ['in process', () => ({ kind: 'memory' })],
-  ['redis', () => ({ kind: 'redis', url: (redis as RedisServer).url, keyPrefix: `quota-test-${++prefix}` })],
+  ['redis', () => ({ kind: 'redis', url: (redis as TestRedisServer).url, keyPrefix: `quota-test-${++prefix}` })],
 ];
 
 async function start(store: unknown, alice: Record<string, unknown>): Promise<TestGrpcApp> {

@@ -2,18 +2,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryUsageLedger } from '../../src/usage/memory-usage-ledger.js';
 import { createRedisUsageLedger } from '../../src/usage/redis-usage-ledger.js';
 import { dayOf, daysOf, type UsageLedger } from '../../src/usage/usage-ledger.js';
-import { redisAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
+import { Redis } from 'ioredis';
 
-let redis: RedisServer | undefined;
+const redisAvailable = redisTestGate().run;
+
+let redis: TestRedisServer | undefined;
 beforeAll(async () => {
   if (redisAvailable) redis = await startRedisServer();
 });
-afterAll(() => redis?.stop());
+const clients: Redis[] = [];
+/** A client of the test's redis-server, disconnected after the file. */
+function client(): Redis {
+  const c = new Redis((redis as TestRedisServer).url);
+  clients.push(c);
+  return c;
+}
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await redis?.stop();
+});
 
 let prefix = 0;
 const engines: [string, () => UsageLedger][] = [
   ['in process', () => createMemoryUsageLedger()],
-  ['redis', () => createRedisUsageLedger((redis as RedisServer).client(), `ledger${++prefix}`)],
+  ['redis', () => createRedisUsageLedger(client(), `ledger${++prefix}`)],
 ];
 
 const delta = (caller: string, channel: string, delivered: number, failed = 0) => ({
