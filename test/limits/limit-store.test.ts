@@ -1,33 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryLimitStore } from '../../src/limits/memory-limit-store.js';
 import { createRedisLimitStore } from '../../src/limits/redis-limit-store.js';
 import { calendarWindow, type LimitCharge, type LimitStore } from '../../src/limits/limit-store.js';
-import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
-import { Redis } from 'ioredis';
+import { redisForFile } from '../helpers/redis-for-file.js';
 
-const redisAvailable = redisTestGate().run;
-
-let redis: TestRedisServer | undefined;
-beforeAll(async () => {
-  if (redisAvailable) redis = await startRedisServer();
-});
-const clients: Redis[] = [];
-/** A client of the test's redis-server, disconnected after the file. */
-function client(): Redis {
-  const c = new Redis((redis as TestRedisServer).url);
-  clients.push(c);
-  return c;
-}
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await redis?.stop();
-});
+const redis = redisForFile();
+const redisAvailable = redis.available;
 
 let counter = 0;
 /** A fresh namespace per test, so both engines start empty. */
 const engines: [string, () => LimitStore][] = [
   ['in process', () => createMemoryLimitStore()],
-  ['redis', () => createRedisLimitStore(client(), `test${++counter}`)],
+  ['redis', () => createRedisLimitStore(redis.client(), `test${++counter}`)],
 ];
 
 const perWindow = (key: string, amount: number, limit: number, ms = 60_000): LimitCharge => ({ key, amount, limit, window: { kind: 'sliding', ms } });
@@ -94,7 +78,7 @@ describe.each(engines)('LimitStore (%s)', (name, create) => {
 
 describe('redis layout', () => {
   it.skipIf(!redisAvailable)('puts a TTL on every key it writes', async () => {
-    const redisClient = client();
+    const redisClient = redis.client();
     const store = createRedisLimitStore(redisClient, 'ttl');
     await store.reserve([perWindow('x', 1, 5), { key: 'd', amount: 1, limit: 5, window: { kind: 'day' } }, { key: 'mo', amount: 1, limit: 5, window: { kind: 'month' } }]);
     const keys = await redisClient.keys('ttl:*');

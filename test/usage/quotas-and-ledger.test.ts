@@ -7,9 +7,10 @@ import { UsageServiceDefinition } from '../../gen/seedream/v1/usage_service.js';
 import { hashApiKey } from '../../src/auth/api-keys.js';
 import { queueFaults, simulatorChannel, writeConfigFile } from '../helpers/config-file.js';
 import { richError, startGrpcApp, testSpec, type TestGrpcApp } from '../helpers/grpc-app.js';
-import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
+import { redisForFile } from '../helpers/redis-for-file.js';
 
-const redisAvailable = redisTestGate().run;
+const redis = redisForFile();
+const redisAvailable = redis.available;
 import { startSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const ALICE = 'sk-alice-0000000000000001';
@@ -17,15 +18,10 @@ const BOB = 'sk-bob-00000000000000002';
 const ADMIN = 'sk-admin-000000000000003';
 
 let sim: TestSimulator;
-let redis: TestRedisServer | undefined;
 beforeAll(async () => {
   sim = await startSimulator();
-  if (redisAvailable) redis = await startRedisServer();
 });
-afterAll(async () => {
-  await sim.close();
-  await redis?.stop();
-});
+afterAll(() => sim.close());
 
 let gw: TestGrpcApp | undefined;
 afterEach(async () => {
@@ -37,7 +33,7 @@ afterEach(async () => {
 let prefix = 0;
 const stores: [string, () => unknown][] = [
   ['in process', () => ({ kind: 'memory' })],
-  ['redis', () => ({ kind: 'redis', url: (redis as TestRedisServer).url, keyPrefix: `quota-test-${++prefix}` })],
+  ['redis', () => ({ kind: 'redis', url: redis.url(), keyPrefix: `quota-test-${++prefix}` })],
 ];
 
 async function start(store: unknown, alice: Record<string, unknown>): Promise<TestGrpcApp> {

@@ -1,32 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryUsageLedger } from '../../src/usage/memory-usage-ledger.js';
 import { createRedisUsageLedger } from '../../src/usage/redis-usage-ledger.js';
 import { dayOf, daysOf, type UsageLedger } from '../../src/usage/usage-ledger.js';
-import { redisTestGate, startRedisServer, type TestRedisServer } from '../helpers/redis-server.js';
-import { Redis } from 'ioredis';
+import { redisForFile } from '../helpers/redis-for-file.js';
 
-const redisAvailable = redisTestGate().run;
-
-let redis: TestRedisServer | undefined;
-beforeAll(async () => {
-  if (redisAvailable) redis = await startRedisServer();
-});
-const clients: Redis[] = [];
-/** A client of the test's redis-server, disconnected after the file. */
-function client(): Redis {
-  const c = new Redis((redis as TestRedisServer).url);
-  clients.push(c);
-  return c;
-}
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await redis?.stop();
-});
+const redis = redisForFile();
+const redisAvailable = redis.available;
 
 let prefix = 0;
 const engines: [string, () => UsageLedger][] = [
   ['in process', () => createMemoryUsageLedger()],
-  ['redis', () => createRedisUsageLedger(client(), `ledger${++prefix}`)],
+  ['redis', () => createRedisUsageLedger(redis.client(), `ledger${++prefix}`)],
 ];
 
 const delta = (caller: string, channel: string, delivered: number, failed = 0) => ({
