@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tsc -p tsconfig.build.json
-buf build -o dist/seedream.binpb
+bash scripts/build-descriptors.sh

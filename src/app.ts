@@ -78,10 +78,13 @@ export class StartupError extends Error {
 export function isOpenMode(config: Pick<Config, 'auth' | 'upstream'>): boolean {
   if (config.auth.keys.length > 0) return false;
   if (config.upstream.kind === 'simulator' || config.auth.allowOpen) return true;
+  // Any upstream reached with a key may bill a real account (the gateway cannot tell a standalone
+  // simulator from Ark), so the message names the upstream instead of guessing what it is.
   throw new StartupError(
-    `no caller keys are configured (GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE) and the upstream is a real ` +
-      `${config.upstream.kind} service: refusing to accept calls from anyone. Configure caller keys, or set ` +
-      `GATEWAY_ALLOW_OPEN=true to run open deliberately.`,
+    `no caller keys are configured (GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE) and the upstream is the ` +
+      `${config.upstream.kind} upstream at ${new URL(config.upstream.baseUrl).host}, which may bill a real account: refusing ` +
+      `to accept calls from anyone. Configure caller keys, or set GATEWAY_ALLOW_OPEN=true to run open ` +
+      `deliberately (for example against a standalone \`npm run simulator\`).`,
   );
 }
 

@@ -68,6 +68,7 @@ const priceOverrideSchema = z
   .object({
     perImage: z.number().nonnegative(),
     large: z.object({ minPixels: z.number().int().positive(), perImage: z.number().nonnegative() }).strict().optional(),
+    perReferenceImage: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -91,6 +92,7 @@ const modelPricesSchema = z.string().transform((text, ctx) => {
       ...(price.large && {
         large: { minPixels: price.large.minPixels, perImageMicros: Math.round(price.large.perImage * 1e6) },
       }),
+      ...(price.perReferenceImage !== undefined && { perReferenceImageMicros: Math.round(price.perReferenceImage * 1e6) }),
     };
   }
   return out;
@@ -164,7 +166,7 @@ export const envSchemaKeys = z.object({
 
   // Pricing
   PRICE_CURRENCY: key('PRICE_CURRENCY', 'CNY for the cn Ark region, else USD', 'Currency of estimated costs (catalog prices exist in CNY and USD).', z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').optional()),
-  MODEL_PRICES: key('MODEL_PRICES', 'catalog prices', 'JSON price overrides per model key in PRICE_CURRENCY, e.g. {"seedream_4_5":{"perImage":0.04}}.', modelPricesSchema.default({})),
+  MODEL_PRICES: key('MODEL_PRICES', 'catalog prices', 'JSON price overrides per model key in PRICE_CURRENCY, e.g. {"seedream_4_5":{"perImage":0.04}}; also "large" {minPixels, perImage} and "perReferenceImage".', modelPricesSchema.default({})),
 
   // Simulator
   SIMULATOR_HOST: key('SIMULATOR_HOST', '127.0.0.1', 'Address of the standalone simulator (npm run simulator); the embedded one always uses loopback.', z.string().default('127.0.0.1')),

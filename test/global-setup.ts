@@ -4,11 +4,9 @@
  * before vitest, and on demand by test/helpers/built-entry.ts when a test file runs alone.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  mkdirSync(`${root}dist`, { recursive: true });
-  execFileSync(`${root}node_modules/.bin/buf`, ['build', '-o', 'dist/seedream.binpb'], { cwd: root, stdio: 'inherit' });
+  execFileSync('bash', ['scripts/build-descriptors.sh'], { cwd: root, stdio: 'inherit' });
 }

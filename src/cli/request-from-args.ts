@@ -62,6 +62,8 @@ function modelMember(entry: ModelEntry, args: ClientArgs): ImageGenerationSpec['
       return { $case: 'seedream50Pro', value: { modelId, size: sizeOf(args), promptOptimization: 0, outputFormat: 0 } };
     case 'seedream_5_0_flash':
       return { $case: 'seedream50Flash', value: { modelId, size: sizeOf(args), outputFormat: 0 } };
+    case 'seedream_5_5':
+      return { $case: 'seedream55', value: { modelId, size: sizeOf(args), outputFormat: 0, background: 0 } };
     default: {
       const unreachable: never = entry.key;
       throw new Error(`unknown model key ${String(unreachable)}`);

@@ -8,7 +8,7 @@ import { ServerError, type CallContext, type ServerMiddleware, type ServerMiddle
 import { toGatewayError, type GatewayError } from '../errors.js';
 import type { ModelKey } from '../models/types.js';
 import type { Logger } from '../telemetry/logger.js';
-import { modelKeyOfCase } from './spec-from-proto.js';
+import { modelKeyOfCase } from '../contract/spec-from-proto.js';
 import { serverErrorFromGatewayError } from './status-from-error.js';
 
 export interface ErrorMiddlewareOptions {

@@ -15,6 +15,8 @@ const optionFields: Readonly<Record<string, string>> = {
   promptOptimization: 'prompt_optimization',
   outputFormat: 'output_format',
   webSearch: 'web_search',
+  background: 'background',
+  thinking: 'thinking',
 };
 
 /** Fields of ImageGenerationSpec itself. */

@@ -14,7 +14,7 @@ import { generateResponseFromEvents } from './generate-response-from-events.js';
 import { encodeGenerateImagesResponse, encodeStreamImagesResponse } from './image-response-encoding.js';
 import { modelInfoFromListing } from './model-info-from-listing.js';
 import { fullMessageServiceDefinition } from './service-definition.js';
-import { specFromProto } from './spec-from-proto.js';
+import { specFromProto } from '../contract/spec-from-proto.js';
 import type { TraceContextExt } from './tracing-middleware.js';
 
 const generatedDefinition = fullMessageServiceDefinition(ImageServiceDefinition);

@@ -55,5 +55,7 @@ export function modelInfoFromListing(model: ModelListing): ModelInfo {
     pricePerImage: model.price === undefined ? undefined : costFromDomain(model.price),
     pricePerLargeImage: model.largeImagePrice === undefined ? undefined : costFromDomain(model.largeImagePrice.price),
     largeImageMinPixels: model.largeImagePrice?.minPixels ?? 0,
+    pricePerReferenceImage: model.referenceImagePrice === undefined ? undefined : costFromDomain(model.referenceImagePrice.price),
+    freeReferenceImages: model.referenceImagePrice?.freeReferenceImages ?? 0,
   };
 }

@@ -1,21 +1,41 @@
 /**
- * gRPC server reflection, `grpc.reflection.v1` and `v1alpha`, so reflection-based clients (grpcurl,
- * Postman, grpcui) can call every method without proto files. The descriptors come from the descriptor
- * set `buf build` writes at build time (dist/seedream.binpb), not from the generated code: ts-proto
- * emits no descriptors, and the set is exactly what `proto/` declares.
+ * gRPC server reflection, `grpc.reflection.v1` and `v1alpha`, so reflection-only clients (grpcurl,
+ * Postman, grpcui, Python's descriptor pool) can call every method without proto files. It serves the
+ * real file descriptors — each file under its own name with its real imports, resolvable by file name,
+ * by symbol and by extension — from the descriptor set `buf build` writes at build time
+ * (dist/seedream.binpb: proto/ with its imports, plus the reflection protos), and the health service's
+ * descriptor; ListServices names ImageService, Health and both reflection services.
  *
- * `@grpc/reflection` registers itself on a grpc-js Server, which nice-grpc does not expose; its public
- * per-request method `handleServerReflectionRequest` is driven from a nice-grpc handler instead.
+ * The handler is ours rather than @grpc/reflection's: that library re-derives descriptors through
+ * protobufjs, which merges files and drops imports (strict pools refuse the result). The reflection
+ * service definition itself is still loaded from the .proto files @grpc/reflection ships.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition as GrpcJsServiceDefinition } from '@grpc/grpc-js';
-import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import type { ServerReflectionRequest } from '@grpc/reflection/build/src/generated/grpc/reflection/v1/ServerReflectionRequest.js';
-import type { ServerReflectionResponse } from '@grpc/reflection/build/src/generated/grpc/reflection/v1/ServerReflectionResponse.js';
-import { ReflectionV1Implementation } from '@grpc/reflection/build/src/implementations/reflection-v1.js';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { createDescriptorPool, type DescriptorPool } from './descriptor-pool.js';
+import { healthFileDescriptor } from './health-descriptor.js';
+
+/** A reflection request as proto-loader decodes it with `reflectionLoaderOptions`. */
+interface ReflectionRequest {
+  readonly host?: string;
+  readonly messageRequest?: 'fileByFilename' | 'fileContainingSymbol' | 'fileContainingExtension' | 'allExtensionNumbersOfType' | 'listServices';
+  readonly fileByFilename?: string;
+  readonly fileContainingSymbol?: string;
+  readonly fileContainingExtension?: { readonly containingType?: string; readonly extensionNumber?: number };
+  readonly allExtensionNumbersOfType?: string;
+  readonly listServices?: string;
+}
+
+/** A reflection response in the object shape proto-loader encodes. */
+type ServerReflectionResponse = Record<string, unknown>;
+
+/** gRPC status NOT_FOUND and INVALID_ARGUMENT, as reflection's `error_code` carries them. */
+const NOT_FOUND = 5;
+const INVALID_ARGUMENT = 3;
 
 /** One reflection service, ready for nice-grpc's `server.add`. */
 export interface ReflectionService {
@@ -25,7 +45,8 @@ export interface ReflectionService {
   };
 }
 
-// The options @grpc/reflection loads its own protos with; its handler expects messages in this shape.
+// Options the reflection protos are loaded with: requests arrive camelCased with `messageRequest` naming
+// the oneof member, which is the shape answerReflection reads.
 const reflectionLoaderOptions = { longs: String, enums: String, bytes: Array, defaults: true, oneofs: true };
 
 /** Where `npm run build` (and vitest's global setup) put the descriptor set: `<package root>/dist/`. */
@@ -45,18 +66,45 @@ export function createReflectionServices(descriptorSetPath: string): ReflectionS
   if (!existsSync(descriptorSetPath)) {
     throw new Error(`${descriptorSetPath} is missing: run \`npm run build\` (it runs buf build) first`);
   }
-  const described = loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
-  // v1 and v1alpha are the same protocol under two package names (the library says so too).
-  const reflection = new ReflectionV1Implementation(described);
+  const pool = createDescriptorPool(readFileSync(descriptorSetPath), [healthFileDescriptor()]);
+  // v1 and v1alpha are the same protocol under two package names.
   return (['v1', 'v1alpha'] as const).map((version) => ({
     definition: reflectionServiceDefinition(version),
     implementation: {
       async *ServerReflectionInfo(requests: AsyncIterable<object>) {
-        // The request was decoded by proto-loader with reflectionLoaderOptions: the shape the handler takes.
-        for await (const request of requests) yield reflection.handleServerReflectionRequest(request as ServerReflectionRequest);
+        for await (const request of requests) yield answerReflection(pool, request as ReflectionRequest);
       },
     },
   }));
+}
+
+/** One answer per request (the protocol is a bidi stream of independent request/response pairs). */
+export function answerReflection(pool: DescriptorPool, request: ReflectionRequest): ServerReflectionResponse {
+  const base = { validHost: request.host ?? '', originalRequest: request };
+  const files = (found: Uint8Array[] | undefined, what: string) =>
+    found === undefined
+      ? { ...base, errorResponse: { errorCode: NOT_FOUND, errorMessage: `${what} not found` } }
+      : { ...base, fileDescriptorResponse: { fileDescriptorProto: found } };
+  switch (request.messageRequest) {
+    case 'listServices':
+      return { ...base, listServicesResponse: { service: pool.services.map((name) => ({ name })) } };
+    case 'fileByFilename':
+      return files(pool.fileWithDependencies(request.fileByFilename ?? ''), `file ${request.fileByFilename ?? ''}`);
+    case 'fileContainingSymbol':
+      return files(pool.fileContainingSymbol(request.fileContainingSymbol ?? ''), `symbol ${request.fileContainingSymbol ?? ''}`);
+    case 'fileContainingExtension': {
+      const { containingType = '', extensionNumber = 0 } = request.fileContainingExtension ?? {};
+      return files(pool.fileContainingExtension(containingType, extensionNumber), `extension ${extensionNumber} of ${containingType}`);
+    }
+    case 'allExtensionNumbersOfType': {
+      const type = request.allExtensionNumbersOfType ?? '';
+      const numbers = pool.extensionNumbersOf(type);
+      if (numbers === undefined) return { ...base, errorResponse: { errorCode: NOT_FOUND, errorMessage: `type ${type} not found` } };
+      return { ...base, allExtensionNumbersResponse: { baseTypeName: type.replace(/^\./, ''), extensionNumber: numbers } };
+    }
+    default:
+      return { ...base, errorResponse: { errorCode: INVALID_ARGUMENT, errorMessage: 'the request names no reflection query' } };
+  }
 }
 
 function reflectionServiceDefinition(version: 'v1' | 'v1alpha'): GrpcJsServiceDefinition {

@@ -17,6 +17,9 @@ const tier1KPro = [d(1024, 1024), d(1152, 864), d(864, 1152), d(1424, 800), d(80
 const tier15KPro = [d(1536, 1536), d(1792, 1344), d(1344, 1792), d(2048, 1152), d(1152, 2048), d(1872, 1248), d(1248, 1872), d(2352, 1008)];
 const tier2K = [d(2048, 2048), d(2304, 1728), d(1728, 2304), d(2848, 1600), d(1600, 2848), d(2496, 1664), d(1664, 2496), d(3136, 1344)];
 const tier2KPro = [d(2048, 2048), d(2368, 1776), d(1776, 2368), d(2816, 1584), d(1584, 2816), d(2496, 1664), d(1664, 2496), d(3136, 1344)];
+// 5.5 publishes no W×H tables and caps output at 2048×2048 pixels: its 1K/1.5K are the 5.0 pro ones (all
+// below the cap); its 2K keeps the pro 1:1 and 3:2 sizes and scales the others down to fit the cap.
+const tier2K55 = [d(2048, 2048), d(2304, 1728), d(1728, 2304), d(2720, 1536), d(1536, 2720), d(2496, 1664), d(1664, 2496), d(3072, 1312)];
 const tier3K = [d(3072, 3072), d(3456, 2592), d(2592, 3456), d(4096, 2304), d(2304, 4096), d(3744, 2496), d(2496, 3744), d(4704, 2016)];
 const tier4K = [d(4096, 4096), d(4704, 3520), d(3520, 4704), d(5504, 3040), d(3040, 5504), d(4992, 3328), d(3328, 4992), d(6240, 2656)];
 
@@ -24,6 +27,9 @@ const WIDE_ASPECT: readonly [number, number] = [1 / 16, 16];
 const MAX_PIXELS_4K = 4096 * 4096; // 16,777,216
 // 5.0 pro/flash: 2048×2048×1.1025 = 4,624,220.16 → the largest whole pixel count in range.
 const MAX_PIXELS_PRO = 4_624_220;
+// 5.5: "max ≈ 2048×2048" (reference-updates §3.1); we take exactly 2048×2048 so no size we accept is
+// over the upstream's bound.
+const MAX_PIXELS_55 = 2048 * 2048;
 
 const usd = (dollars: number) => ({ currency: 'USD', micros: Math.round(dollars * 1e6) });
 const cny = (yuan: number) => ({ currency: 'CNY', micros: Math.round(yuan * 1e6) });
@@ -129,12 +135,19 @@ export const modelCatalog: readonly ModelEntry[] = Object.freeze([
     pixelRange: [1280 * 720, MAX_PIXELS_PRO],
     aspectRange: WIDE_ASPECT,
     maxReferenceImages: 10,
-    options: ['size', 'prompt_optimization', 'output_format'],
+    // Unaligned exact sizes (1500x1000) are accepted upstream (reference-updates §3.2): no alignment rule.
+    // `thinking` exists and must stay enabled with reference images (reference-updates §3.2, §3.4.5).
+    options: ['size', 'prompt_optimization', 'output_format', 'thinking'],
     outputFormats: ['jpeg', 'png'],
     promptOptimizationModes: ['standard', 'fast'],
     nativeStreaming: false,
-    // Priced by size: $0.045 up to 2.61 MP, $0.09 above (third-party transcription, reference §6 ⚠).
-    pricing: { perImage: [usd(0.045)], large: { minPixels: 2_610_001, perImage: [usd(0.09)] } },
+    // Priced by size: $0.045 up to 2.61 MP, $0.09 above, plus $0.003 per input image after the first
+    // (third-party transcriptions, reference §6 ⚠, corroborated by reference-updates §3.2).
+    pricing: {
+      perImage: [usd(0.045)],
+      large: { minPixels: 2_610_001, perImage: [usd(0.09)] },
+      perReferenceImage: { prices: [usd(0.003)], freeReferenceImages: 1 },
+    },
   },
   {
     key: 'seedream_5_0_flash',
@@ -157,6 +170,37 @@ export const modelCatalog: readonly ModelEntry[] = Object.freeze([
     nativeStreaming: false,
     // Third-party transcription (reference §6 ⚠).
     pricing: { perImage: [usd(0.018)] },
+  },
+  {
+    key: 'seedream_5_5',
+    displayName: 'Seedream 5.5',
+    snapshots: [
+      {
+        version: '261028',
+        // BytePlus needs the dated id (reference-updates §3.2); `seedream-5-5-261028` is its alias. The
+        // Volcengine id is third-party (⚠ 3P).
+        ids: { cn: ['doubao-seedream-5-5-261028'], international: ['dola-seedream-5-5-261028', 'seedream-5-5-261028'] },
+      },
+    ],
+    shortNames: ['doubao-seedream-5-5', 'dola-seedream-5-5', 'seedream-5-5'],
+    // No 3K/4K (⚠ CONFLICT: one reseller lists 3K; the BytePlus release says 1K/1.5K/2K).
+    sizeTiers: { '1K': tier1KPro, '1.5K': tier15KPro, '2K': tier2K55 },
+    defaultSize: { kind: 'tier', tier: '2K' },
+    pixelRange: [1280 * 720, MAX_PIXELS_55],
+    aspectRange: WIDE_ASPECT,
+    maxReferenceImages: 10,
+    options: ['size', 'output_format', 'background'],
+    outputFormats: ['jpeg', 'png'],
+    // `mode: fast` is not supported (reference-updates §3.1): standard is its only mode.
+    promptOptimizationModes: ['standard'],
+    nativeStreaming: false,
+    // $0.020 for 921,600 ≤ P ≤ 2,601,123.84 px, $0.035 above, $0.008 per input image (reference-updates
+    // §3.1; ⚠ CONFLICT: one reseller charges a flat $0.035 — we list BytePlus's own figures).
+    pricing: {
+      perImage: [usd(0.02)],
+      large: { minPixels: 2_601_124, perImage: [usd(0.035)] },
+      perReferenceImage: { prices: [usd(0.008)], freeReferenceImages: 0 },
+    },
   },
 ] satisfies ModelEntry[]);
 

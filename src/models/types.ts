@@ -10,13 +10,16 @@ export type ModelKey =
   | 'seedream_4_5'
   | 'seedream_5_0_lite'
   | 'seedream_5_0_pro'
-  | 'seedream_5_0_flash';
+  | 'seedream_5_0_flash'
+  | 'seedream_5_5';
 
 /** Resolution tier keywords as the upstream spells them. */
 export type SizeTierName = '1K' | '1.5K' | '2K' | '3K' | '4K';
 
 export type OutputFormatName = 'jpeg' | 'png';
 export type PromptOptimizationModeName = 'standard' | 'fast';
+/** Background of a generated image (5.5); `transparent` needs PNG output. */
+export type BackgroundName = 'auto' | 'transparent' | 'opaque';
 
 /** Options that only some models accept (the per-model options messages of the proto). */
 export type ModelOption =
@@ -26,7 +29,10 @@ export type ModelOption =
   | 'image_set'
   | 'prompt_optimization'
   | 'output_format'
-  | 'web_search';
+  | 'web_search'
+  | 'background'
+  /** `optimize_prompt_options.thinking` (5.0 pro; reference-updates §3.2). */
+  | 'thinking';
 
 /** Upstream region: Volcengine Ark (China) or BytePlus ModelArk (international). Ids differ. */
 export type Region = 'cn' | 'international';
@@ -54,10 +60,13 @@ export interface Price {
   readonly micros: number;
 }
 
-/** Price per delivered image. `large` applies to images of at least `large.minPixels` pixels. */
+/** Price per delivered image. `large` applies to images of at least `large.minPixels` pixels.
+ *  `perReferenceImage` is charged per reference image of every upstream request that delivered an image
+ *  (the upstream bills `usage.input_images`), after the first `freeReferenceImages` of the request. */
 export interface ModelPricing {
   readonly perImage: readonly Price[];
   readonly large?: { readonly minPixels: number; readonly perImage: readonly Price[] };
+  readonly perReferenceImage?: { readonly prices: readonly Price[]; readonly freeReferenceImages: number };
 }
 
 export interface ModelEntry {

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { toGatewayError, type ErrorReason } from '../errors.js';
 import type { GenerationEvent } from '../service/types.js';
 import type { OpenAiErrorEnvelope } from './openai-errors.js';
-import { completedJson, partialFailedJson, partialSucceededJson, unixSeconds } from './response-json.js';
+import { completedJson, partialFailedJson, partialSucceededJson, unixSeconds, type StreamEventPrefix } from './response-json.js';
 import { openSse, SSE_DONE, sseComment, sseEvent } from './sse-writer.js';
 
 export interface ImageStreamOptions {
@@ -24,6 +24,8 @@ export interface ImageStreamOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Clock (ms since the epoch) for each event's `created`. */
   readonly now: () => number;
+  /** Event type prefix: `image_generation` or `image_edit`. */
+  readonly prefix: StreamEventPrefix;
   /** The envelope for an error after the stream opened. */
   readonly envelopeOf: (error: unknown) => OpenAiErrorEnvelope;
 }
@@ -37,7 +39,7 @@ export interface StreamOutcome {
 
 /** Writes the stream to the end, the client's departure, or an error. Never throws. */
 export async function writeImageStream(options: ImageStreamOptions): Promise<StreamOutcome> {
-  const { iterator, webSearch, warnings } = options;
+  const { iterator, webSearch, warnings, prefix } = options;
   const writer = openSse(options.raw, options.headers);
   let images = 0;
   let failures = 0;
@@ -46,14 +48,14 @@ export async function writeImageStream(options: ImageStreamOptions): Promise<Str
     switch (event.type) {
       case 'image':
         images += 1;
-        return sseEvent('image_generation.partial_succeeded', partialSucceededJson(event.image, options.model, created));
+        return sseEvent(`${prefix}.partial_succeeded`, partialSucceededJson(event.image, options.model, created, prefix));
       case 'failure':
         failures += 1;
-        return sseEvent('image_generation.partial_failed', partialFailedJson(event.failure, options.model, created));
+        return sseEvent(`${prefix}.partial_failed`, partialFailedJson(event.failure, options.model, created, prefix));
       case 'heartbeat':
         return sseComment(`keep-alive elapsed_ms=${event.elapsedMs} images_delivered=${event.imagesDelivered} images_failed=${event.imagesFailed}`);
       case 'completed':
-        return sseEvent('image_generation.completed', completedJson(event.usage, event.model || options.model, created, webSearch, warnings));
+        return sseEvent(`${prefix}.completed`, completedJson(event.usage, event.model || options.model, created, webSearch, warnings, prefix));
       default: {
         const unreachable: never = event;
         throw new Error(`unknown event ${JSON.stringify(unreachable)}`);

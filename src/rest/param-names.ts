@@ -24,6 +24,8 @@ const restNames: ReadonlyMap<string, string> = new Map(Object.entries({
   promptOptimization: 'optimize_prompt_options.mode',
   outputFormat: 'output_format',
   webSearch: 'tools',
+  background: 'background',
+  thinking: 'optimize_prompt_options.thinking',
   model: 'model',
   modelId: 'model',
   responseFormat: 'response_format',

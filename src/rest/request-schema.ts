@@ -12,9 +12,13 @@ const referenceImages = z.union([z.string(), z.array(z.string())]);
 /**
  * OpenAI fields with no Seedream meaning (reference §1.1: Ark has no `quality`, `style`, `moderation`,
  * `partial_images`; `background` and `output_compression` are not in our contract). Accepted so OpenAI
- * SDK callers work unchanged, ignored, and reported back as warnings.
+ * SDK callers work unchanged, ignored, and reported back as warnings. `background` is Seedream 5.5's own
+ * field: spec-from-openai.ts passes it on for 5.5 and warns for the other models.
  */
-export const ignoredOpenAiFields = ['quality', 'style', 'background', 'moderation', 'output_compression', 'partial_images'] as const;
+export const ignoredOpenAiFields = ['quality', 'style', 'moderation', 'output_compression', 'partial_images'] as const;
+
+/** OpenAI's and Seedream 5.5's `background` values. */
+export const backgroundValues = ['auto', 'transparent', 'opaque'] as const;
 
 // `null` is accepted as "unset" for every optional field: OpenAI clients send it for unset values.
 const imageRequestSchema = z.strictObject({
@@ -29,7 +33,9 @@ const imageRequestSchema = z.strictObject({
   sequential_image_generation: z.enum(['auto', 'disabled']).nullish(),
   sequential_image_generation_options: z.strictObject({ max_images: z.int().min(1).nullish() }).nullish(),
   stream: z.boolean().nullish(),
-  optimize_prompt_options: z.strictObject({ mode: z.enum(['standard', 'fast']).nullish() }).nullish(),
+  optimize_prompt_options: z
+    .strictObject({ mode: z.enum(['standard', 'fast']).nullish(), thinking: z.enum(['auto', 'enabled', 'disabled']).nullish() })
+    .nullish(),
   output_format: z.enum(['jpeg', 'png']).nullish(),
   tools: z.array(z.strictObject({ type: z.literal('web_search') })).nullish(),
   user: z.string().nullish(),
@@ -37,7 +43,7 @@ const imageRequestSchema = z.strictObject({
   image_input: referenceImages.nullish(),
   quality: z.unknown().optional(),
   style: z.unknown().optional(),
-  background: z.unknown().optional(),
+  background: z.enum(backgroundValues).nullish(),
   moderation: z.unknown().optional(),
   output_compression: z.unknown().optional(),
   partial_images: z.unknown().optional(),

@@ -77,15 +77,19 @@ export function imagesResponseBody(result: CollectedResult, created: number, web
   return concatParts(parts);
 }
 
+/** The prefix of stream event types: `image_generation` for generations, `image_edit` for edits (the
+ *  OpenAI convention: `image_generation.completed` vs `image_edit.completed`). */
+export type StreamEventPrefix = 'image_generation' | 'image_edit';
+
 /** `image_generation.partial_succeeded` (reference §3.2), as JSON parts (the base64 as it is). */
-export function partialSucceededJson(image: DeliveredImage, model: string, created: number): JsonPart[] {
-  return imageJson(image, { type: 'image_generation.partial_succeeded', model, created, image_index: image.index });
+export function partialSucceededJson(image: DeliveredImage, model: string, created: number, prefix: StreamEventPrefix = 'image_generation'): JsonPart[] {
+  return imageJson(image, { type: `${prefix}.partial_succeeded`, model, created, image_index: image.index });
 }
 
 /** `image_generation.partial_failed` (reference §3.2). Carries `error`, which OpenAI SDKs raise on (§3.4). */
-export function partialFailedJson(failure: ImageFailure, model: string, created: number): string {
+export function partialFailedJson(failure: ImageFailure, model: string, created: number, prefix: StreamEventPrefix = 'image_generation'): string {
   return JSON.stringify({
-    type: 'image_generation.partial_failed',
+    type: `${prefix}.partial_failed`,
     model,
     created,
     image_index: failure.index,
@@ -94,9 +98,16 @@ export function partialFailedJson(failure: ImageFailure, model: string, created:
 }
 
 /** `image_generation.completed`: usage only, no image (reference §3.2), plus our warnings if any. */
-export function completedJson(usage: Usage, model: string, created: number, webSearch: boolean, warnings: readonly string[]): string {
+export function completedJson(
+  usage: Usage,
+  model: string,
+  created: number,
+  webSearch: boolean,
+  warnings: readonly string[],
+  prefix: StreamEventPrefix = 'image_generation',
+): string {
   return JSON.stringify({
-    type: 'image_generation.completed',
+    type: `${prefix}.completed`,
     model,
     created,
     usage: usageJson(usage, webSearch),

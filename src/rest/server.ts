@@ -15,9 +15,11 @@ import type { Region } from '../models/types.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import type { Logger } from '../telemetry/logger.js';
 import { authHook } from './auth.js';
+import type { MultipartLimits } from './multipart-form.js';
 import { RestRequestError } from './openai-errors.js';
 import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-error.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerImageEditRoutes } from './routes/image-edits.js';
 import { registerImagesRoute } from './routes/images.js';
 import { registerModelsRoutes } from './routes/models.js';
 import { registerUsageRoute } from './routes/usage.js';
@@ -50,7 +52,7 @@ export interface RestServer {
 
 /** Paths the adapter serves and the methods each allows, for 405 answers. */
 const knownPaths: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^\/v1\/images\/generations$/, 'POST'],
+  [/^\/v1\/images\/(generations|edits|variations)$/, 'POST'],
   [/^\/v1\/models(\/[^/]+)?$/, 'GET, HEAD'],
   [/^\/v1\/usage$/, 'GET, HEAD'],
   [/^\/(healthz|readyz)$/, 'GET, HEAD'],
@@ -113,12 +115,14 @@ export function createRestServer(deps: RestServerDeps): RestServer {
   const upstreamIds = upstreamIdsByName(listing, config.upstream.region);
   void app.register(async (v1) => {
     v1.addHook('onRequest', authHook(deps.keys));
-    registerImagesRoute(v1, {
+    const imagesDeps = {
       generator: deps.generator,
       logger,
-      upstreamIdOf: (name) => upstreamIds.get(name.trim().toLowerCase()) ?? name,
+      upstreamIdOf: (name: string) => upstreamIds.get(name.trim().toLowerCase()) ?? name,
       now: deps.now ?? Date.now,
-    });
+    };
+    registerImagesRoute(v1, imagesDeps);
+    registerImageEditRoutes(v1, imagesDeps, multipartLimits(config));
     registerModelsRoutes(v1, listing);
     if (deps.usage !== undefined) registerUsageRoute(v1, deps.usage);
   });
@@ -142,6 +146,20 @@ export function createRestServer(deps: RestServerDeps): RestServer {
         clearTimeout(force);
       }
     },
+  };
+}
+
+/** Multipart bounds from config: the JSON body limit for the whole form, the reference-image limit per
+ *  file, 16 files (OpenAI's maximum; the model's own limit is checked by the core, naming `image`), and
+ *  text fields up to a data URI of a file at the limit. */
+function multipartLimits(config: Config): MultipartLimits {
+  const fileBytes = config.limits.maxReferenceImageBytes;
+  return {
+    totalBytes: config.server.httpBodyLimitBytes,
+    fileBytes,
+    fieldBytes: Math.ceil((fileBytes * 4) / 3) + 1024,
+    maxFiles: 16,
+    maxFields: 64,
   };
 }
 

@@ -7,20 +7,29 @@
  * accepted and needs no field (reference §1.2).
  */
 import { ResponseFormat, type ImageGenerationSpec, type ReferenceImage } from '../../gen/seedream/v1/generation_spec.js';
+import { Background } from '../../gen/seedream/v1/model_options.js';
 import { OutputFormat, PromptOptimizationMode, SizeTier, type Dimensions, type ImageSetOptions, type Size } from '../../gen/seedream/v1/types.js';
 import type { FieldViolation } from '../errors.js';
 import type { ResolvedModel } from '../models/lookup.js';
 import { formatSize, parseSize, sizeProblem, tierDimensions } from '../models/sizes.js';
-import type { ModelEntry, ModelKey, ModelOption, SizeRequest, SizeTierName } from '../models/types.js';
+import type { BackgroundName, ModelEntry, ModelKey, ModelOption, SizeRequest, SizeTierName } from '../models/types.js';
 import { restInvalidArgument } from './openai-errors.js';
 import type { ReferenceSpelling } from './param-names.js';
 import type { ImageRequest } from './request-schema.js';
 
-/** The proto request and how the caller spelled its reference images (for `error.param`). */
+/** The proto request, how the caller spelled its reference images (for `error.param`), and warnings
+ *  for fields the chosen model ignores. */
 export interface TranslatedRequest {
   readonly spec: ImageGenerationSpec;
   readonly refs: ReferenceSpelling | undefined;
+  readonly warnings: readonly string[];
 }
+
+const protoBackgrounds: Readonly<Record<BackgroundName, Background>> = {
+  auto: Background.BACKGROUND_AUTO,
+  transparent: Background.BACKGROUND_TRANSPARENT,
+  opaque: Background.BACKGROUND_OPAQUE,
+};
 
 const protoTiers: Readonly<Record<SizeTierName, SizeTier>> = {
   '1K': SizeTier.SIZE_TIER_1K,
@@ -40,6 +49,8 @@ interface MemberValues {
   readonly promptOptimization: PromptOptimizationMode;
   readonly outputFormat: OutputFormat;
   readonly webSearch: boolean;
+  readonly background: Background;
+  readonly thinking: boolean | undefined;
 }
 
 /** Builds the proto spec for `model`, or throws RestRequestError naming every field the model's
@@ -81,6 +92,11 @@ export function protoSpecFromOpenAi(request: ImageRequest, model: ResolvedModel)
   if (format !== undefined && !entry.outputFormats.includes(format)) violate('output_format', `${name} produces only ${entry.outputFormats.join(' or ')}`);
   const webSearch = (request.tools?.length ?? 0) > 0;
   if (webSearch && !accepts('web_search')) violate('tools', `${name} does not accept tools (web_search is Seedream 5.0 lite only)`);
+  const warnings: string[] = [];
+  const background = request.background ?? undefined;
+  if (background !== undefined && !accepts('background')) warnings.push(`background is not supported by ${name} and was ignored`);
+  const thinking = request.optimize_prompt_options?.thinking ?? undefined;
+  if (thinking !== undefined && !accepts('thinking')) violate('optimize_prompt_options.thinking', `${name} does not accept thinking`);
   if (violations.length > 0) throw restInvalidArgument(violations);
 
   const values: MemberValues = {
@@ -92,6 +108,9 @@ export function protoSpecFromOpenAi(request: ImageRequest, model: ResolvedModel)
     promptOptimization: accepts('prompt_optimization') ? protoMode(mode) : PromptOptimizationMode.PROMPT_OPTIMIZATION_MODE_UNSPECIFIED,
     outputFormat: accepts('output_format') ? protoFormat(format) : OutputFormat.OUTPUT_FORMAT_UNSPECIFIED,
     webSearch,
+    background: background !== undefined && accepts('background') ? protoBackgrounds[background] : Background.BACKGROUND_UNSPECIFIED,
+    // `auto` is the upstream's default: nothing to send.
+    thinking: thinking === 'enabled' ? true : thinking === 'disabled' ? false : undefined,
   };
   const spec: ImageGenerationSpec = {
     prompt: request.prompt,
@@ -102,7 +121,7 @@ export function protoSpecFromOpenAi(request: ImageRequest, model: ResolvedModel)
     user: request.user ?? '',
     model: modelMember(entry.key, values),
   };
-  return { spec, refs };
+  return { spec, refs, warnings };
 }
 
 /** The options message of the model's oneof member, holding only the fields it has. */
@@ -121,9 +140,11 @@ function modelMember(key: ModelKey, v: MemberValues): NonNullable<ImageGeneratio
     case 'seedream_5_0_lite':
       return { $case: 'seedream50Lite', value: { modelId: v.modelId, size, imageSet: v.imageSet, outputFormat: v.outputFormat, webSearch: v.webSearch } };
     case 'seedream_5_0_pro':
-      return { $case: 'seedream50Pro', value: { modelId: v.modelId, size, promptOptimization: v.promptOptimization, outputFormat: v.outputFormat } };
+      return { $case: 'seedream50Pro', value: { modelId: v.modelId, size, promptOptimization: v.promptOptimization, outputFormat: v.outputFormat, thinking: v.thinking } };
     case 'seedream_5_0_flash':
       return { $case: 'seedream50Flash', value: { modelId: v.modelId, size, outputFormat: v.outputFormat } };
+    case 'seedream_5_5':
+      return { $case: 'seedream55', value: { modelId: v.modelId, size, outputFormat: v.outputFormat, background: v.background } };
     default: {
       const unreachable: never = key;
       throw new Error(`no proto member for model ${String(unreachable)}`);

@@ -34,13 +34,14 @@ export interface ModelListing {
   readonly options: readonly ModelOption[];
   readonly price?: Price;
   readonly largeImagePrice?: { readonly minPixels: number; readonly price: Price };
+  readonly referenceImagePrice?: { readonly freeReferenceImages: number; readonly price: Price };
 }
 
 /** Builds the listing once; it only changes with the catalog and config. */
 export function listModels(region: Region, prices: PriceTable): readonly ModelListing[] {
   return Object.freeze(
     modelCatalog.map((entry): ModelListing => {
-      const { perImage, large } = prices.listPrices(entry);
+      const { perImage, large, perReferenceImage } = prices.listPrices(entry);
       return Object.freeze({
         key: entry.key,
         displayName: entry.displayName,
@@ -58,6 +59,7 @@ export function listModels(region: Region, prices: PriceTable): readonly ModelLi
         options: entry.options,
         ...(perImage && { price: perImage }),
         ...(large && { largeImagePrice: { minPixels: large.minPixels, price: large.perImage } }),
+        ...(perReferenceImage && { referenceImagePrice: perReferenceImage }),
       });
     }),
   );

@@ -124,6 +124,16 @@ export function planGeneration(spec: GenerationSpec, context: PlanContext): Gene
     violate('outputFormat', `${entry.displayName} produces only ${entry.outputFormats.join(' or ')}`);
   }
   if (spec.webSearch === true && !accepts('web_search')) refuse('webSearch', 'web search tools');
+  if (spec.background !== undefined) {
+    if (!accepts('background')) refuse('background', 'a background choice');
+    // Upstream refuses a transparent JPEG (reference-updates §3.1): say so before paying a round trip.
+    else if (spec.background === 'transparent' && spec.outputFormat !== 'png') violate('background', 'a transparent background needs output_format png');
+  }
+  if (spec.thinking !== undefined) {
+    if (!accepts('thinking')) refuse('thinking', 'the thinking option');
+    // Thinking can be disabled for text-to-image only (reference-updates §3.2).
+    else if (!spec.thinking && refs.length > 0) violate('thinking', `thinking must stay enabled with reference images on ${entry.displayName}`);
+  }
 
   const total = spec.n * imagesPerRequest;
   if (violations.length === 0 && total > limits.maxImagesPerRequest) {
@@ -147,6 +157,8 @@ export function planGeneration(spec: GenerationSpec, context: PlanContext): Gene
     ...(accepts('prompt_optimization') && spec.promptOptimization !== undefined && { promptOptimization: spec.promptOptimization }),
     ...(outputFormat !== undefined && { outputFormat }),
     ...(spec.webSearch === true && { webSearch: true }),
+    ...(accepts('background') && spec.background !== undefined && { background: spec.background }),
+    ...(accepts('thinking') && spec.thinking !== undefined && { thinking: spec.thinking }),
     ...(spec.user !== undefined && spec.user !== '' && { user: spec.user }),
   };
   return {

@@ -54,7 +54,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
     deadlineTimer = setTimeout(() => controller.abort(deadlineError()), Math.max(0, upstreamDeadline - started));
   }
 
-  const meter = createUsageMeter(plan.entry, deps.prices);
+  const meter = createUsageMeter(plan.entry, deps.prices, plan.request.images.length);
   const held: ImageFailure[] = [];
   let firstError: GatewayError | undefined;
   let model = plan.request.modelId;

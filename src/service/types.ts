@@ -5,6 +5,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { Base64Text } from '../base64.js';
 import type {
+  BackgroundName,
   ModelKey,
   OutputFormatName,
   PromptOptimizationModeName,
@@ -48,6 +49,10 @@ export interface GenerationSpec {
   readonly promptOptimization?: PromptOptimizationModeName;
   readonly outputFormat?: OutputFormatName;
   readonly webSearch?: boolean;
+  /** 5.5: the image background; `transparent` needs `outputFormat` png. */
+  readonly background?: BackgroundName;
+  /** 5.0 pro: prompt thinking; `false` only without reference images. */
+  readonly thinking?: boolean;
 }
 
 /** Who is calling, for limits, logs and metrics. */

@@ -18,7 +18,11 @@ export interface UsageMeter {
   usage(): Usage;
 }
 
-export function createUsageMeter(entry: ModelEntry, prices: PriceTable): UsageMeter {
+/** `referenceImages`: reference images sent with each upstream request; models that bill them
+ *  (`usage.input_images`) charge them once per request that delivered an image. */
+export function createUsageMeter(entry: ModelEntry, prices: PriceTable, referenceImages = 0): UsageMeter {
+  const referenceCharge = prices.priceOfReferences(entry, referenceImages);
+  const chargedRequests = new Set<number>();
   let delivered = 0;
   let failed = 0;
   let moderated = 0;
@@ -43,6 +47,11 @@ export function createUsageMeter(entry: ModelEntry, prices: PriceTable): UsageMe
       const price = prices.priceOf(entry, image.width, image.height);
       if (price === undefined) costKnown = false;
       else costMicros += price.micros;
+      if (!chargedRequests.has(image.requestIndex)) {
+        chargedRequests.add(image.requestIndex);
+        if (referenceCharge === undefined) costKnown = false;
+        else costMicros += referenceCharge.micros;
+      }
     },
     fail(kind) {
       failed += 1;

@@ -90,6 +90,8 @@ export function imageFields(generation: Generation, outcome: Extract<ImageOutcom
     ...(outcome.url !== undefined ? { url: outcome.url } : { b64_json: outcome.b64 }),
     ...(shape.size && { size: `${width}x${height}` }),
     ...(shape.outputFormat && { output_format: generation.request.outputFormat }),
+    // 5.5 echoes the background it drew (reference-updates §3.1).
+    ...(generation.request.background !== undefined && { background: generation.request.background }),
   };
 }
 

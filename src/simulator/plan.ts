@@ -29,6 +29,7 @@ export function planGeneration(request: GenerationRequest, drawSeed: () => numbe
     height: size.height,
     watermark: request.watermark,
     format: request.outputFormat,
+    transparent: request.background === 'transparent',
   };
   return { count: imageCount(request), size, seed, render: (index) => ({ ...base, index }) };
 }
@@ -86,6 +87,7 @@ const answerShapes: Readonly<Record<ModelKey, AnswerShape>> = {
   seedream_5_0_lite: { size: true, outputFormat: false, inputImages: false },
   seedream_5_0_pro: { size: true, outputFormat: true, inputImages: true },
   seedream_5_0_flash: { size: true, outputFormat: true, inputImages: true },
+  seedream_5_5: { size: true, outputFormat: true, inputImages: true },
 };
 
 /** The answer shape of a catalog model. */

@@ -6,7 +6,7 @@
  * promptOptimizationModes, `output_format` → outputFormats, `tools` web_search → web_search.
  */
 import { MAX_IMAGES_PER_UPSTREAM_REQUEST } from '../models/catalog.js';
-import type { ModelEntry, OutputFormatName } from '../models/types.js';
+import type { BackgroundName, ModelEntry, OutputFormatName } from '../models/types.js';
 import { invalidParameter, unsupportedParameter } from './ark-errors.js';
 import type { BodyFields } from './validate.js';
 
@@ -16,6 +16,10 @@ export interface ModelOptionChoices {
   readonly imageSet: { readonly maxImages: number | undefined } | undefined;
   readonly outputFormat: OutputFormatName;
   readonly webSearch: boolean;
+  /** 5.5 `background`; undefined when not sent. */
+  readonly background: BackgroundName | undefined;
+  /** `optimize_prompt_options.thinking` is `disabled` (allowed for text-to-image only). */
+  readonly thinkingDisabled: boolean;
 }
 
 /** Checks the model-specific fields; throws the ArkError of the first problem. */
@@ -66,10 +70,20 @@ export function checkModelOptions(field: BodyFields, entry: ModelEntry, modelId:
   }
 
   const optimize = field('optimize_prompt_options');
+  let thinkingDisabled = false;
   if (optimize !== undefined) {
     if (entry.promptOptimizationModes.length === 0) throw unsupportedParameter('optimize_prompt_options', modelId);
     if (typeof optimize !== 'object' || optimize === null || Array.isArray(optimize)) {
       throw invalidParameter('optimize_prompt_options', 'optimize_prompt_options must be an object');
+    }
+    const thinking = (optimize as Record<string, unknown>).thinking ?? undefined;
+    if (thinking !== undefined) {
+      // Only 5.0 pro documents thinking (reference-updates §3.2).
+      if (!accepts('thinking')) throw unsupportedParameter('optimize_prompt_options.thinking', modelId);
+      if (thinking !== 'auto' && thinking !== 'enabled' && thinking !== 'disabled') {
+        throw invalidParameter('optimize_prompt_options.thinking', 'thinking must be one of: auto, enabled, disabled');
+      }
+      thinkingDisabled = thinking === 'disabled';
     }
     const value = (optimize as Record<string, unknown>).mode ?? undefined;
     if (value !== undefined && !entry.promptOptimizationModes.some((m) => m === value)) {
@@ -97,15 +111,31 @@ export function checkModelOptions(field: BodyFields, entry: ModelEntry, modelId:
   // for every model, so a test never passes against a behaviour the simulator does not have.
   const layers = field('layer_decomposition');
   if (layers !== undefined && layers !== false) throw unsupportedParameter('layer_decomposition', modelId);
-  const background = field('background');
-  if (background !== undefined && background !== 'opaque') throw unsupportedParameter('background', modelId);
+  const background = checkBackground(field('background'), accepts('background'), format === 'png', modelId);
 
   return {
     seed: typeof seed === 'number' && seed !== -1 ? seed : undefined,
     imageSet: mode === 'auto' ? { maxImages } : undefined,
     outputFormat: format === 'png' ? 'png' : 'jpeg', // reference §1.1: jpeg by default
     webSearch,
+    background,
+    thinkingDisabled,
   };
+}
+
+/** 5.5 takes auto/transparent/opaque, transparent only with PNG output (reference-updates §3.1). Other
+ *  models: only the documented default `opaque` (the 5.0 pro/flash alpha-input variant is not simulated). */
+function checkBackground(background: unknown, accepted: boolean, png: boolean, modelId: string): BackgroundName | undefined {
+  if (background === undefined) return undefined;
+  if (!accepted) {
+    if (background !== 'opaque') throw unsupportedParameter('background', modelId);
+    return undefined;
+  }
+  if (background !== 'auto' && background !== 'transparent' && background !== 'opaque') {
+    throw invalidParameter('background', 'background must be one of: auto, transparent, opaque');
+  }
+  if (background === 'transparent' && !png) throw invalidParameter('background', 'background transparent requires output_format png');
+  return background;
 }
 
 function checkTools(tools: unknown, webSearchAccepted: boolean, modelId: string): boolean {

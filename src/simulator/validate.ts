@@ -7,7 +7,7 @@
 import { MAX_IMAGES_PER_UPSTREAM_REQUEST } from '../models/catalog.js';
 import { findModel, upstreamModelId, type ResolvedModel } from '../models/lookup.js';
 import { parseSize, sizeProblem } from '../models/sizes.js';
-import type { ModelEntry, OutputFormatName, SizeRequest } from '../models/types.js';
+import type { BackgroundName, ModelEntry, OutputFormatName, SizeRequest } from '../models/types.js';
 import { ArkError, invalidParameter, missingParameter, unsupportedParameter } from './ark-errors.js';
 import { checkReferenceImages } from './reference-images.js';
 import { checkModelOptions } from './validate-options.js';
@@ -29,6 +29,8 @@ export interface GenerationRequest {
   readonly watermark: boolean;
   readonly outputFormat: OutputFormatName;
   readonly webSearch: boolean;
+  /** 5.5 `background`, echoed in `data[].background`; transparent renders an RGBA PNG. */
+  readonly background: BackgroundName | undefined;
 }
 
 /** Limits that are simulator options rather than catalog data. */
@@ -52,7 +54,9 @@ export function validateGenerationRequest(body: unknown, limits: ValidationLimit
   if (model === undefined || model === '') throw missingParameter('model');
   if (typeof model !== 'string') throw invalidParameter('model', 'model must be a string');
   const resolved = findModel(model);
-  if (resolved === undefined) {
+  // BytePlus answers 404 for an undated id (`seedream-5-0-lite`; reference-updates §3.2); only the
+  // Volcengine short names (`doubao-…`) are taken without a date.
+  if (resolved === undefined || isUndatedBytePlusName(model, resolved)) {
     throw new ArkError(
       404,
       'InvalidEndpointOrModel.NotFound',
@@ -93,10 +97,19 @@ export function validateGenerationRequest(body: unknown, limits: ValidationLimit
       `reference images (${referenceImages}) plus max_images (${maxImages}) must not exceed ${MAX_IMAGES_PER_UPSTREAM_REQUEST}`,
     );
   }
+  if (options.thinkingDisabled && referenceImages > 0) {
+    throw invalidParameter('optimize_prompt_options.thinking', 'thinking can be disabled only for text-to-image requests');
+  }
   // Streaming-capable models only (reference §1.2, §3); `stream: false` is always fine.
   if (stream && !entry.nativeStreaming) throw unsupportedParameter('stream', modelId);
 
-  return { entry, modelId, prompt, referenceImages, size, stream, responseFormat, watermark, ...options };
+  const { thinkingDisabled: _checked, ...choices } = options;
+  return { entry, modelId, prompt, referenceImages, size, stream, responseFormat, watermark, ...choices };
+}
+
+function isUndatedBytePlusName(name: string, resolved: ResolvedModel): boolean {
+  const lower = name.trim().toLowerCase();
+  return resolved.entry.shortNames.includes(lower) && !lower.startsWith('doubao-');
 }
 
 function checkSize(value: unknown, entry: ModelEntry): SizeRequest {

@@ -4,7 +4,7 @@
  * failure to a GatewayError; the core never sees HTTP.
  */
 import type { Base64Text } from '../base64.js';
-import type { ModelEntry, OutputFormatName, PromptOptimizationModeName } from '../models/types.js';
+import type { BackgroundName, ModelEntry, OutputFormatName, PromptOptimizationModeName } from '../models/types.js';
 
 /** One upstream request: a single call to the images endpoint (one image, or one image set). */
 export interface UpstreamImageRequest {
@@ -26,6 +26,10 @@ export interface UpstreamImageRequest {
   readonly promptOptimization?: PromptOptimizationModeName;
   readonly outputFormat?: OutputFormatName;
   readonly webSearch?: boolean;
+  /** `background` (5.5). */
+  readonly background?: BackgroundName;
+  /** `optimize_prompt_options.thinking` (5.0 pro): false = `disabled`. */
+  readonly thinking?: boolean;
   /** End-user id, for upstreams that take one (the openai-compatible relay). */
   readonly user?: string;
   /** Ask for SSE streaming; only honoured for models with native streaming. */

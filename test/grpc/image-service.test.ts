@@ -22,6 +22,7 @@ describe('ImageService on the embedded simulator', () => {
       'seedream_5_0_lite',
       'seedream_5_0_pro',
       'seedream_5_0_flash',
+      'seedream_5_5',
     ]);
     const m45 = models.find((m) => m.specField === 'seedream_4_5');
     expect(m45).toMatchObject({

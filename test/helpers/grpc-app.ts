@@ -78,7 +78,7 @@ export async function startGrpcApp(options: GrpcAppOptions = {}): Promise<TestGr
   return {
     app,
     address,
-    httpUrl: `http://127.0.0.1:${(addresses.http ?? '').split(':').pop()}`,
+    httpUrl: `http://127.0.0.1:${(addresses.http ?? '').split(':').pop() ?? ''}`,
     channel,
     client,
     logs,

@@ -11,8 +11,12 @@ export interface DecodedImage {
   readonly format: 'png' | 'jpeg';
   readonly width: number;
   readonly height: number;
+  /** Whether the file has an alpha channel (RGBA PNG). */
+  readonly hasAlpha: boolean;
   /** The RGB colour of a pixel. */
   rgb(x: number, y: number): [number, number, number];
+  /** The opacity of a pixel, 0–255 (255 for files without alpha). */
+  alpha(x: number, y: number): number;
 }
 
 /** Decodes a PNG or JPEG by its signature. */
@@ -22,7 +26,7 @@ export function decodeImage(bytes: Buffer): DecodedImage {
   throw new Error('neither PNG nor JPEG');
 }
 
-/** Decodes an 8-bit palette or RGB, non-interlaced PNG. */
+/** Decodes an 8-bit palette, RGB or RGBA, non-interlaced PNG. */
 export function decodePng(bytes: Buffer): DecodedImage {
   if (!bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) throw new Error('bad PNG signature');
   let offset = 8;
@@ -47,9 +51,9 @@ export function decodePng(bytes: Buffer): DecodedImage {
   const width = ihdr.readUInt32BE(0);
   const height = ihdr.readUInt32BE(4);
   const [depth, colourType, , , interlace] = ihdr.subarray(8);
-  if (depth !== 8 || interlace !== 0 || (colourType !== 3 && colourType !== 2)) throw new Error('unsupported PNG variant');
+  if (depth !== 8 || interlace !== 0 || (colourType !== 3 && colourType !== 2 && colourType !== 6)) throw new Error('unsupported PNG variant');
   if (colourType === 3 && palette === undefined) throw new Error('palette image without PLTE');
-  const bpp = colourType === 3 ? 1 : 3;
+  const bpp = colourType === 3 ? 1 : colourType === 6 ? 4 : 3;
   const stride = width * bpp;
   const raw = inflateSync(Buffer.concat(idat));
   if (raw.length !== height * (stride + 1)) throw new Error(`IDAT holds ${raw.length} bytes, expected ${height * (stride + 1)}`);
@@ -75,8 +79,12 @@ export function decodePng(bytes: Buffer): DecodedImage {
     format: 'png',
     width,
     height,
+    hasAlpha: bpp === 4,
+    alpha(x, y) {
+      return bpp === 4 ? (pixels[y * stride + x * 4 + 3] ?? 0) : 255;
+    },
     rgb(x, y) {
-      if (bpp === 3) return [pixels[y * stride + x * 3] ?? 0, pixels[y * stride + x * 3 + 1] ?? 0, pixels[y * stride + x * 3 + 2] ?? 0];
+      if (bpp >= 3) return [pixels[y * stride + x * bpp] ?? 0, pixels[y * stride + x * bpp + 1] ?? 0, pixels[y * stride + x * bpp + 2] ?? 0];
       const index = (pixels[y * stride + x] ?? 0) * 3;
       return [palette?.[index] ?? 0, palette?.[index + 1] ?? 0, palette?.[index + 2] ?? 0];
     },
@@ -170,6 +178,8 @@ export function decodeJpeg(bytes: Buffer): DecodedImage {
     format: 'jpeg',
     width,
     height,
+    hasAlpha: false,
+    alpha: () => 255,
     rgb(x, y) {
       const block = (Math.floor(y / 8) * blocksWide + Math.floor(x / 8)) * 3;
       const [yy, cb, cr] = [values[block] ?? 0, (values[block + 1] ?? 0) - 128, (values[block + 2] ?? 0) - 128];

@@ -22,6 +22,10 @@ describe('model names', () => {
     ['doubao-seedream-5-0-flash-260915', 'seedream_5_0_flash'],
     ['dola-seedream-5-0-flash-260915', 'seedream_5_0_flash'],
     ['Doubao-Seedream-4-5', 'seedream_4_5'],
+    ['dola-seedream-5-5-261028', 'seedream_5_5'],
+    ['seedream-5-5-261028', 'seedream_5_5'],
+    ['doubao-seedream-5-5-261028', 'seedream_5_5'],
+    ['seedream-5-5', 'seedream_5_5'],
   ])('%s resolves to %s', (name, key) => {
     expect(findModel(name)?.entry.key).toBe(key);
   });
@@ -122,6 +126,20 @@ describe('pricing', () => {
     const usd = createPriceTable('USD');
     expect(usd.priceOf(modelByKey('seedream_5_0_pro'), 1024, 1024)?.micros).toBe(45_000);
     expect(usd.priceOf(modelByKey('seedream_5_0_pro'), 2048, 2048)?.micros).toBe(90_000);
+  });
+
+  it('prices 5.5 at the 2.6 MP threshold and charges every reference image; 5.0 pro after the first', () => {
+    const usd = createPriceTable('USD');
+    const m55 = modelByKey('seedream_5_5');
+    expect(usd.priceOf(m55, 1536, 1536)?.micros).toBe(20_000); // 2,359,296 px: the 1.5K price
+    expect(usd.priceOf(m55, 1612, 1613)?.micros).toBe(20_000); // 2,600,156 px ≤ 2,601,123.84
+    expect(usd.priceOf(m55, 1632, 1594)?.micros).toBe(35_000); // 2,601,408 px, just above
+    expect(usd.priceOf(m55, 2048, 2048)?.micros).toBe(35_000);
+    expect(usd.priceOfReferences(m55, 3)).toEqual({ currency: 'USD', micros: 24_000 });
+    expect(usd.priceOfReferences(modelByKey('seedream_5_0_pro'), 3)).toEqual({ currency: 'USD', micros: 6_000 });
+    expect(usd.priceOfReferences(modelByKey('seedream_4_5'), 3)).toEqual({ currency: 'USD', micros: 0 });
+    // No CNY price for 5.5's references: unknown, not free.
+    expect(createPriceTable('CNY').priceOfReferences(m55, 1)).toBeUndefined();
   });
 
   it('lets operators override prices', () => {

@@ -33,6 +33,7 @@ describe('GET /v1/models', () => {
       'doubao-seedream-5-0-260128',
       'doubao-seedream-5-0-pro-260628',
       'doubao-seedream-5-0-flash-260915',
+      'doubao-seedream-5-5-261028',
     ]);
     expect(page.data).toHaveLength(modelCatalog.length);
     expect(page.data[2]).toEqual({

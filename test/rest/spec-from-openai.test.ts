@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ResponseFormat } from '../../gen/seedream/v1/generation_spec.js';
 import { OutputFormat, PromptOptimizationMode, SizeTier } from '../../gen/seedream/v1/types.js';
 import { GatewayError } from '../../src/errors.js';
-import { specFromProto } from '../../src/grpc/spec-from-proto.js';
+import { specFromProto } from '../../src/contract/spec-from-proto.js';
 import { modelCatalog } from '../../src/models/catalog.js';
 import { findModel, modelNames } from '../../src/models/lookup.js';
 import { RestRequestError } from '../../src/rest/openai-errors.js';
@@ -31,7 +31,7 @@ function rejection(body: Record<string, unknown>): RestRequestError {
   throw new Error('expected a rejection');
 }
 
-const caseOf = { seedream_3_0: 'seedream30', seedream_4_0: 'seedream40', seedream_4_5: 'seedream45', seedream_5_0_lite: 'seedream50Lite', seedream_5_0_pro: 'seedream50Pro', seedream_5_0_flash: 'seedream50Flash' } as const;
+const caseOf = { seedream_3_0: 'seedream30', seedream_4_0: 'seedream40', seedream_4_5: 'seedream45', seedream_5_0_lite: 'seedream50Lite', seedream_5_0_pro: 'seedream50Pro', seedream_5_0_flash: 'seedream50Flash', seedream_5_5: 'seedream55' } as const;
 const everyAlias = modelCatalog.flatMap((entry) => modelNames(entry).map((name) => [name, entry.key] as const));
 
 describe('model names', () => {

@@ -84,7 +84,6 @@ describe('model ids', () => {
     ['doubao-seedream-4-5-251128', 'doubao-seedream-4-5-251128'],
     ['seedream-4-5-251128', 'seedream-4-5-251128'],
     ['doubao-seedream-4-5', 'doubao-seedream-4-5-251128'],
-    ['seedream-4-5', 'seedream-4-5-251128'],
     ['Doubao-Seedream-4-5', 'doubao-seedream-4-5-251128'],
     ['doubao-seedream-5-0-lite-260128', 'doubao-seedream-5-0-260128'],
     ['seedream-5-0-lite-260128', 'seedream-5-0-260128'],
@@ -95,6 +94,12 @@ describe('model ids', () => {
     const answer = await generate(sim, { model, prompt: 'a fox', ...(size && { size }) });
     expect(answer.status).toBe(200);
     expect(answer.body.model).toBe(echoed);
+  });
+
+  it.each(['seedream-4-5', 'seedream-5-0-lite', 'dola-seedream-5-0-pro', 'seedream-5-5'])('refuses the undated BytePlus id %s with 404, as BytePlus does', async (model) => {
+    const answer = await generate(sim, { model, prompt: 'a fox' });
+    expect(answer.status).toBe(404);
+    expect(answer.body.error?.code).toBe('InvalidEndpointOrModel.NotFound');
   });
 });
 

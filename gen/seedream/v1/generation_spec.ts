@@ -13,6 +13,7 @@ import {
   Seedream50FlashOptions,
   Seedream50LiteOptions,
   Seedream50ProOptions,
+  Seedream55Options,
 } from "./model_options.js";
 
 export const protobufPackage = "seedream.v1";
@@ -76,7 +77,7 @@ export interface ImageGenerationSpec {
   prompt: string;
   /**
    * Reference images for image-to-image generation (editing, style or subject reference). At most the
-   * model's limit (ListModels `max_reference_images`: 14 for 4.0/4.5/5.0-lite, 10 for 5.0-pro/flash,
+   * model's limit (ListModels `max_reference_images`: 14 for 4.0/4.5/5.0-lite, 10 for 5.0-pro/flash/5.5,
    * none for 3.0). URLs are passed to the upstream as they are (the gateway never fetches them); inline
    * bytes are checked for format and size.
    */
@@ -104,6 +105,19 @@ export interface ImageGenerationSpec {
   /**
    * The model, together with the options only that model accepts. Required: exactly one member. The
    * member names are also listed by ListModels as `spec_field`.
+   *
+   * Spelling of the member names by tool (a misspelt member is silently dropped by most decoders, and
+   * the request then fails with "no model set"):
+   * | proto / snake_case      | proto JSON (lowerCamel) | proto-loader `keepCase: false` |
+   * |-------------------------|-------------------------|--------------------------------|
+   * | seedream_3_0            | seedream30              | seedream_3_0                   |
+   * | seedream_4_0            | seedream40              | seedream_4_0                   |
+   * | seedream_4_5            | seedream45              | seedream_4_5                   |
+   * | seedream_5_0_lite       | seedream50Lite          | seedream_5_0Lite               |
+   * | seedream_5_0_pro        | seedream50Pro           | seedream_5_0Pro                |
+   * | seedream_5_0_flash      | seedream50Flash         | seedream_5_0Flash              |
+   * | seedream_5_5            | seedream55              | seedream_5_5                   |
+   * The INVALID_ARGUMENT for a request without a model lists all three spellings.
    */
   model:
     | //
@@ -116,7 +130,10 @@ export interface ImageGenerationSpec {
     /** Seedream 4.5. */
     { $case: "seedream45"; value: Seedream45Options }
     | //
-    /** Seedream 5.0 lite (upstream id doubao-seedream-5-0-260128, alias doubao-seedream-5-0-lite-260128). */
+    /**
+     * Seedream 5.0 lite (upstream id doubao-seedream-5-0-260128, alias doubao-seedream-5-0-lite-260128;
+     * the undated alias `doubao-seedream-5-0` also means 5.0 lite).
+     */
     { $case: "seedream50Lite"; value: Seedream50LiteOptions }
     | //
     /** Seedream 5.0 pro. */
@@ -124,6 +141,12 @@ export interface ImageGenerationSpec {
     | //
     /** Seedream 5.0 flash. */
     { $case: "seedream50Flash"; value: Seedream50FlashOptions }
+    | //
+    /**
+     * Seedream 5.5 (upstream id dola-seedream-5-5-261028 on BytePlus, doubao-seedream-5-5-261028 on
+     * Volcengine).
+     */
+    { $case: "seedream55"; value: Seedream55Options }
     | undefined;
 }
 
@@ -198,6 +221,9 @@ export const ImageGenerationSpec: MessageFns<ImageGenerationSpec> = {
         break;
       case "seedream50Flash":
         Seedream50FlashOptions.encode(message.model.value, writer.uint32(122).fork()).join();
+        break;
+      case "seedream55":
+        Seedream55Options.encode(message.model.value, writer.uint32(130).fork()).join();
         break;
     }
     return writer;
@@ -312,6 +338,14 @@ export const ImageGenerationSpec: MessageFns<ImageGenerationSpec> = {
             message.model = { $case: "seedream50Flash", value: Seedream50FlashOptions.decode(reader, reader.uint32()) };
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.model = { $case: "seedream55", value: Seedream55Options.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -364,6 +398,10 @@ export const ImageGenerationSpec: MessageFns<ImageGenerationSpec> = {
         ? { $case: "seedream50Flash", value: Seedream50FlashOptions.fromJSON(object.seedream50Flash) }
         : isSet(object.seedream_5_0_flash)
         ? { $case: "seedream50Flash", value: Seedream50FlashOptions.fromJSON(object.seedream_5_0_flash) }
+        : isSet(object.seedream55)
+        ? { $case: "seedream55", value: Seedream55Options.fromJSON(object.seedream55) }
+        : isSet(object.seedream_5_5)
+        ? { $case: "seedream55", value: Seedream55Options.fromJSON(object.seedream_5_5) }
         : undefined,
     };
   },
@@ -400,6 +438,8 @@ export const ImageGenerationSpec: MessageFns<ImageGenerationSpec> = {
       obj.seedream50Pro = Seedream50ProOptions.toJSON(message.model.value);
     } else if (message.model?.$case === "seedream50Flash") {
       obj.seedream50Flash = Seedream50FlashOptions.toJSON(message.model.value);
+    } else if (message.model?.$case === "seedream55") {
+      obj.seedream55 = Seedream55Options.toJSON(message.model.value);
     }
     return obj;
   },
@@ -449,6 +489,12 @@ export const ImageGenerationSpec: MessageFns<ImageGenerationSpec> = {
       case "seedream50Flash": {
         if (object.model?.value !== undefined && object.model?.value !== null) {
           message.model = { $case: "seedream50Flash", value: Seedream50FlashOptions.fromPartial(object.model.value) };
+        }
+        break;
+      }
+      case "seedream55": {
+        if (object.model?.value !== undefined && object.model?.value !== null) {
+          message.model = { $case: "seedream55", value: Seedream55Options.fromPartial(object.model.value) };
         }
         break;
       }

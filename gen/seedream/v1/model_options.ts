@@ -22,6 +22,52 @@ export const protobufPackage = "seedream.v1";
 
 export const protobufFileName = "seedream/v1/model_options.proto";
 
+/** Background of a generated image (Seedream 5.5). */
+export enum Background {
+  /** BACKGROUND_UNSPECIFIED - The upstream's default: same as BACKGROUND_AUTO. */
+  BACKGROUND_UNSPECIFIED = 0,
+  /** BACKGROUND_AUTO - The model decides from the prompt. */
+  BACKGROUND_AUTO = 1,
+  /** BACKGROUND_TRANSPARENT - A transparent background: the PNG has an alpha channel. Requires `output_format` PNG. */
+  BACKGROUND_TRANSPARENT = 2,
+  /** BACKGROUND_OPAQUE - An opaque background. */
+  BACKGROUND_OPAQUE = 3,
+}
+
+export function backgroundFromJSON(object: any): Background {
+  switch (object) {
+    case 0:
+    case "BACKGROUND_UNSPECIFIED":
+      return Background.BACKGROUND_UNSPECIFIED;
+    case 1:
+    case "BACKGROUND_AUTO":
+      return Background.BACKGROUND_AUTO;
+    case 2:
+    case "BACKGROUND_TRANSPARENT":
+      return Background.BACKGROUND_TRANSPARENT;
+    case 3:
+    case "BACKGROUND_OPAQUE":
+      return Background.BACKGROUND_OPAQUE;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum Background");
+  }
+}
+
+export function backgroundToJSON(object: Background): string {
+  switch (object) {
+    case Background.BACKGROUND_UNSPECIFIED:
+      return "BACKGROUND_UNSPECIFIED";
+    case Background.BACKGROUND_AUTO:
+      return "BACKGROUND_AUTO";
+    case Background.BACKGROUND_TRANSPARENT:
+      return "BACKGROUND_TRANSPARENT";
+    case Background.BACKGROUND_OPAQUE:
+      return "BACKGROUND_OPAQUE";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum Background");
+  }
+}
+
 /**
  * Seedream 3.0 text-to-image (`doubao-seedream-3-0-t2i-250415`; BytePlus `seedream-3-0-t2i-250415`).
  * Text only: no reference images, no image sets, always JPEG. Upstream has no streaming; StreamImages
@@ -150,6 +196,12 @@ export interface Seedream50ProOptions {
   promptOptimization: PromptOptimizationMode;
   /** Encoding of the generated images. Unset = JPEG. */
   outputFormat: OutputFormat;
+  /**
+   * Whether the model reasons about the prompt before drawing (upstream
+   * `optimize_prompt_options.thinking`). Unset = the upstream default (enabled). `false` is accepted for
+   * text-to-image only: with reference images thinking must stay enabled, so the gateway rejects it.
+   */
+  thinking?: boolean | undefined;
 }
 
 /**
@@ -172,6 +224,32 @@ export interface Seedream50FlashOptions {
     | undefined;
   /** Encoding of the generated images. Unset = JPEG. */
   outputFormat: OutputFormat;
+}
+
+/**
+ * Seedream 5.5 (`dola-seedream-5-5-261028`, alias `seedream-5-5-261028`; Volcengine
+ * `doubao-seedream-5-5-261028`). Up to 10 reference images, PNG or JPEG, transparent backgrounds. No
+ * image sets and no upstream streaming (StreamImages still delivers the image as an event once it is
+ * ready). Prompt optimisation is always standard. Layer decomposition is not offered by the gateway
+ * yet: its response shape (layers with z-order, names and bounding boxes) is not part of this contract.
+ */
+export interface Seedream55Options {
+  /**
+   * Pin a specific model id or alias of this model (any name ListModels lists for it). Empty = the
+   * catalog's current snapshot.
+   */
+  modelId: string;
+  /**
+   * Output size. Tiers 1K, 1.5K, 2K; or pixels with 921,600 (1280×720) to 4,194,304 (2048×2048) in
+   * total and an aspect ratio from 1:16 to 16:1. Unset = the 2K tier.
+   */
+  size:
+    | Size
+    | undefined;
+  /** Encoding of the generated images. Unset = JPEG. A transparent background needs PNG. */
+  outputFormat: OutputFormat;
+  /** Background of the generated images. Unset = the upstream's choice (auto). */
+  background: Background;
 }
 
 function createBaseSeedream30Options(): Seedream30Options {
@@ -695,7 +773,7 @@ export const Seedream50LiteOptions: MessageFns<Seedream50LiteOptions> = {
 };
 
 function createBaseSeedream50ProOptions(): Seedream50ProOptions {
-  return { modelId: "", size: undefined, promptOptimization: 0, outputFormat: 0 };
+  return { modelId: "", size: undefined, promptOptimization: 0, outputFormat: 0, thinking: undefined };
 }
 
 export const Seedream50ProOptions: MessageFns<Seedream50ProOptions> = {
@@ -711,6 +789,9 @@ export const Seedream50ProOptions: MessageFns<Seedream50ProOptions> = {
     }
     if (message.outputFormat !== 0) {
       writer.uint32(32).int32(message.outputFormat);
+    }
+    if (message.thinking !== undefined) {
+      writer.uint32(40).bool(message.thinking);
     }
     return writer;
   },
@@ -760,6 +841,14 @@ export const Seedream50ProOptions: MessageFns<Seedream50ProOptions> = {
             message.outputFormat = reader.int32() as any;
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.thinking = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -790,6 +879,7 @@ export const Seedream50ProOptions: MessageFns<Seedream50ProOptions> = {
         : isSet(object.output_format)
         ? outputFormatFromJSON(object.output_format)
         : 0,
+      thinking: isSet(object.thinking) ? globalThis.Boolean(object.thinking) : undefined,
     };
   },
 
@@ -807,6 +897,9 @@ export const Seedream50ProOptions: MessageFns<Seedream50ProOptions> = {
     if (message.outputFormat !== 0) {
       obj.outputFormat = outputFormatToJSON(message.outputFormat);
     }
+    if (message.thinking !== undefined) {
+      obj.thinking = message.thinking;
+    }
     return obj;
   },
 
@@ -819,6 +912,7 @@ export const Seedream50ProOptions: MessageFns<Seedream50ProOptions> = {
     message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
     message.promptOptimization = object.promptOptimization ?? 0;
     message.outputFormat = object.outputFormat ?? 0;
+    message.thinking = object.thinking ?? undefined;
     return message;
   },
 };
@@ -928,6 +1022,131 @@ export const Seedream50FlashOptions: MessageFns<Seedream50FlashOptions> = {
     message.modelId = object.modelId ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
     message.outputFormat = object.outputFormat ?? 0;
+    return message;
+  },
+};
+
+function createBaseSeedream55Options(): Seedream55Options {
+  return { modelId: "", size: undefined, outputFormat: 0, background: 0 };
+}
+
+export const Seedream55Options: MessageFns<Seedream55Options> = {
+  encode(message: Seedream55Options, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelId !== "") {
+      writer.uint32(10).string(message.modelId);
+    }
+    if (message.size !== undefined) {
+      Size.encode(message.size, writer.uint32(18).fork()).join();
+    }
+    if (message.outputFormat !== 0) {
+      writer.uint32(24).int32(message.outputFormat);
+    }
+    if (message.background !== 0) {
+      writer.uint32(32).int32(message.background);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Seedream55Options {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSeedream55Options();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.size = Size.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.outputFormat = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.background = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Seedream55Options {
+    return {
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+      size: isSet(object.size) ? Size.fromJSON(object.size) : undefined,
+      outputFormat: isSet(object.outputFormat)
+        ? outputFormatFromJSON(object.outputFormat)
+        : isSet(object.output_format)
+        ? outputFormatFromJSON(object.output_format)
+        : 0,
+      background: isSet(object.background) ? backgroundFromJSON(object.background) : 0,
+    };
+  },
+
+  toJSON(message: Seedream55Options): unknown {
+    const obj: any = {};
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    if (message.size !== undefined) {
+      obj.size = Size.toJSON(message.size);
+    }
+    if (message.outputFormat !== 0) {
+      obj.outputFormat = outputFormatToJSON(message.outputFormat);
+    }
+    if (message.background !== 0) {
+      obj.background = backgroundToJSON(message.background);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Seedream55Options>): Seedream55Options {
+    return Seedream55Options.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Seedream55Options>): Seedream55Options {
+    const message = createBaseSeedream55Options();
+    message.modelId = object.modelId ?? "";
+    message.size = (object.size !== undefined && object.size !== null) ? Size.fromPartial(object.size) : undefined;
+    message.outputFormat = object.outputFormat ?? 0;
+    message.background = object.background ?? 0;
     return message;
   },
 };

@@ -89,6 +89,18 @@ export interface ModelInfo {
     | undefined;
   /** Pixel count from which `price_per_large_image` applies; 0 when unused. */
   largeImageMinPixels: number;
+  /**
+   * Price of each reference image sent with an upstream request that delivered images, for models the
+   * upstream bills by input images (Seedream 5.0 pro, 5.5). Unset when reference images are free.
+   */
+  pricePerReferenceImage:
+    | CostEstimate
+    | undefined;
+  /**
+   * How many reference images per upstream request are free before `price_per_reference_image`
+   * applies (1 on 5.0 pro, 0 on 5.5).
+   */
+  freeReferenceImages: number;
 }
 
 function createBaseModelInfo(): ModelInfo {
@@ -112,6 +124,8 @@ function createBaseModelInfo(): ModelInfo {
     pricePerImage: undefined,
     pricePerLargeImage: undefined,
     largeImageMinPixels: 0,
+    pricePerReferenceImage: undefined,
+    freeReferenceImages: 0,
   };
 }
 
@@ -185,6 +199,12 @@ export const ModelInfo: MessageFns<ModelInfo> = {
     }
     if (message.largeImageMinPixels !== 0) {
       writer.uint32(152).uint64(message.largeImageMinPixels);
+    }
+    if (message.pricePerReferenceImage !== undefined) {
+      CostEstimate.encode(message.pricePerReferenceImage, writer.uint32(162).fork()).join();
+    }
+    if (message.freeReferenceImages !== 0) {
+      writer.uint32(168).uint32(message.freeReferenceImages);
     }
     return writer;
   },
@@ -384,6 +404,22 @@ export const ModelInfo: MessageFns<ModelInfo> = {
             message.largeImageMinPixels = longToNumber(reader.uint64());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.pricePerReferenceImage = CostEstimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.freeReferenceImages = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -487,6 +523,16 @@ export const ModelInfo: MessageFns<ModelInfo> = {
         : isSet(object.large_image_min_pixels)
         ? globalThis.Number(object.large_image_min_pixels)
         : 0,
+      pricePerReferenceImage: isSet(object.pricePerReferenceImage)
+        ? CostEstimate.fromJSON(object.pricePerReferenceImage)
+        : isSet(object.price_per_reference_image)
+        ? CostEstimate.fromJSON(object.price_per_reference_image)
+        : undefined,
+      freeReferenceImages: isSet(object.freeReferenceImages)
+        ? globalThis.Number(object.freeReferenceImages)
+        : isSet(object.free_reference_images)
+        ? globalThis.Number(object.free_reference_images)
+        : 0,
     };
   },
 
@@ -549,6 +595,12 @@ export const ModelInfo: MessageFns<ModelInfo> = {
     if (message.largeImageMinPixels !== 0) {
       obj.largeImageMinPixels = Math.round(message.largeImageMinPixels);
     }
+    if (message.pricePerReferenceImage !== undefined) {
+      obj.pricePerReferenceImage = CostEstimate.toJSON(message.pricePerReferenceImage);
+    }
+    if (message.freeReferenceImages !== 0) {
+      obj.freeReferenceImages = Math.round(message.freeReferenceImages);
+    }
     return obj;
   },
 
@@ -582,6 +634,11 @@ export const ModelInfo: MessageFns<ModelInfo> = {
       ? CostEstimate.fromPartial(object.pricePerLargeImage)
       : undefined;
     message.largeImageMinPixels = object.largeImageMinPixels ?? 0;
+    message.pricePerReferenceImage =
+      (object.pricePerReferenceImage !== undefined && object.pricePerReferenceImage !== null)
+        ? CostEstimate.fromPartial(object.pricePerReferenceImage)
+        : undefined;
+    message.freeReferenceImages = object.freeReferenceImages ?? 0;
     return message;
   },
 };

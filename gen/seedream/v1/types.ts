@@ -195,7 +195,9 @@ export interface ImageSetOptions {
 
 /**
  * An estimated cost, computed by the gateway from the configured price per image and the images
- * actually delivered. It is an estimate: the upstream bill is authoritative.
+ * actually delivered (plus per-reference-image charges where the model has them). It is an estimate:
+ * the upstream bill is authoritative. The REST adapter shows the same figure as
+ * `{currency, amount, amount_micros}`: `currency` = `currency_code`, `amount` = `amount_micros` / 1e6.
  */
 export interface CostEstimate {
   /** ISO 4217 currency code, for example `USD` or `CNY`. */

@@ -1,143 +1,31 @@
 /**
- * `POST /v1/images/generations`: body shape (zod) → model by any name → the proto request → the core
- * entry point the gRPC handler calls (`specFromProto` → `ImageGenerator.generate`) → Ark-shaped JSON or
- * SSE (DESIGN §2). Errors before the response starts are OpenAI envelopes with the canonical status.
+ * `POST /v1/images/generations`: JSON body shape (zod) → model by any name → the proto request → the
+ * shared images call (src/rest/images-call.ts), which enters the core exactly as gRPC does (DESIGN §2).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError, toGatewayError } from '../../errors.js';
-import { specFromProto } from '../../grpc/spec-from-proto.js';
-import { findModel } from '../../models/lookup.js';
-import type { ImageGenerator } from '../../service/image-generator.js';
-import type { GenerationEvent } from '../../service/types.js';
-import type { Logger } from '../../telemetry/logger.js';
-import { traceIdsOf } from '../../telemetry/trace-context.js';
-import { writeImageStream } from '../image-stream.js';
-import { openAiErrorFromGatewayError } from '../openai-errors.js';
-import { paramNamer, type ReferenceSpelling } from '../param-names.js';
-import { sendError, JSON_CONTENT_TYPE } from '../reply-error.js';
+import type { FastifyInstance } from 'fastify';
+import { answerImagesCall, resolveModelOrThrow, type ImagesRouteDeps } from '../images-call.js';
 import { parseImageRequest } from '../request-schema.js';
-import { imagesResponseBody, unixSeconds, type CollectedItem, type CollectedResult } from '../response-json.js';
 import { protoSpecFromOpenAi } from '../spec-from-openai.js';
 
-export interface ImagesRouteDeps {
-  readonly generator: ImageGenerator;
-  readonly logger: Logger;
-  /** Upstream model id per accepted name, for stream events sent before `completed` names it. */
-  readonly upstreamIdOf: (name: string) => string;
-  /** Clock (ms since the epoch) for `created`. */
-  readonly now: () => number;
-}
-
-/** Response header carrying the warnings (also in the body's `warnings`); docs/rest.md "Warnings". */
-export const WARNINGS_HEADER = 'x-seedream-warnings';
+export { WARNINGS_HEADER, type ImagesRouteDeps } from '../images-call.js';
 
 /** Registers the route on a scope whose onRequest hook has authenticated the caller. */
 export function registerImagesRoute(app: FastifyInstance, deps: ImagesRouteDeps): void {
-  app.post('/v1/images/generations', (request, reply) => generateImages(request, reply, deps));
-}
-
-async function generateImages(request: FastifyRequest, reply: FastifyReply, deps: ImagesRouteDeps): Promise<void> {
-  const started = performance.now();
-  const caller = request.caller;
-  let refs: ReferenceSpelling | undefined;
-  let model: string | undefined;
-  let stream = false;
-  const log = (outcome: string, images: number, failures: number) =>
-    deps.logger.info(
-      { ...traceIdsOf(request.traceContext ?? undefined), route: 'images', keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) },
-      'rest call',
-    );
-  try {
-    if (caller === null) throw new GatewayError('INTERNAL', 'no authenticated caller on an authenticated route');
-    const { request: body, warnings } = parseImageRequest(request.body);
-    stream = body.stream === true;
-    const resolved = findModel(body.model);
-    if (resolved === undefined) {
-      throw new GatewayError('MODEL_NOT_FOUND', `The model ${JSON.stringify(body.model)} does not exist; GET /v1/models lists every model and accepted name`, {
-        violations: [{ field: 'model', description: 'unknown model' }],
-      });
-    }
-    model = resolved.entry.key;
-    const translated = protoSpecFromOpenAi(body, resolved);
-    refs = translated.refs;
-    const spec = specFromProto(translated.spec);
-
-    // A client that disconnects aborts the core call, and with it the upstream request, at once.
-    const controller = new AbortController();
-    const raw = reply.raw;
-    raw.once('close', () => {
-      if (!raw.writableFinished) controller.abort(new GatewayError('CANCELLED', 'the client disconnected'));
-    });
-    const traceContext = request.traceContext ?? undefined;
-    const events = deps.generator.generate(spec, { signal: controller.signal, caller, ...(traceContext && { traceContext }) });
-    const headers: Record<string, string> = warnings.length > 0 ? { [WARNINGS_HEADER]: warnings.join('; ') } : {};
-    const webSearch = spec.webSearch === true;
-
-    if (stream) {
-      const iterator = events[Symbol.asyncIterator]();
-      // Pull the first event before any header: an error up to here is a plain JSON error (C.6).
-      const first = await iterator.next();
-      if (first.done === true) throw new GatewayError('INTERNAL', 'the generation ended without events');
-      reply.hijack();
-      const namer = paramNamer(refs);
-      const result = await writeImageStream({
-        raw,
-        first: first.value,
-        iterator,
-        model: deps.upstreamIdOf(body.model),
-        webSearch,
-        warnings,
-        headers,
-        now: deps.now,
-        envelopeOf: (error) => openAiErrorFromGatewayError(toGatewayError(error), namer).envelope,
-      });
-      log(result.outcome, result.images, result.failures);
-      return;
-    }
-
-    const result = await collect(events);
-    if (raw.destroyed) {
-      reply.hijack(); // the client has gone; nobody to answer
-      log('client_gone', 0, 0);
-      return;
-    }
-    // Not awaited: awaiting a fastify reply waits for the socket's `finish`, which costs listeners per call.
-    void reply.code(200).headers(headers).type(JSON_CONTENT_TYPE).send(imagesResponseBody(result, unixSeconds(deps.now()), webSearch, warnings));
-    log('ok', result.usage.generatedImages, result.usage.failedImages);
-  } catch (error) {
-    const gatewayError = toGatewayError(error);
-    if (gatewayError.reason === 'INTERNAL' || gatewayError.reason === 'UPSTREAM_AUTH_FAILED') {
-      deps.logger.error({ err: gatewayError.cause ?? gatewayError, route: 'images', model }, gatewayError.message);
-    }
-    log(gatewayError.reason, 0, 0);
-    if (reply.raw.destroyed) {
-      reply.hijack();
-      return;
-    }
-    void sendError(reply, gatewayError, paramNamer(refs));
-  }
-}
-
-/** Collects a non-streaming call: images and failures keyed by index, then the final usage. */
-async function collect(events: AsyncIterable<GenerationEvent>): Promise<CollectedResult> {
-  const items: CollectedItem[] = [];
-  for await (const event of events) {
-    switch (event.type) {
-      case 'image':
-        items.push({ index: event.image.index, image: event.image });
-        break;
-      case 'failure':
-        items.push({ index: event.failure.index, failure: event.failure });
-        break;
-      case 'heartbeat':
-        break; // nothing can be sent before a JSON body; streams get them instead
-      case 'completed':
-        return { items, usage: event.usage, model: event.model };
-      default: {
-        const unreachable: never = event;
-        throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
-      }
-    }
-  }
-  throw new GatewayError('INTERNAL', 'the generation ended without a completed event');
+  app.post('/v1/images/generations', (request, reply) =>
+    answerImagesCall(request, reply, deps, { route: 'images', prefix: 'image_generation' }, async (note) => {
+      const parsed = parseImageRequest(request.body);
+      const body = parsed.request;
+      note({ stream: body.stream === true });
+      const resolved = resolveModelOrThrow(body.model);
+      note({ model: resolved.entry.key });
+      const translated = protoSpecFromOpenAi(body, resolved);
+      return {
+        spec: translated.spec,
+        modelName: body.model,
+        stream: body.stream === true,
+        warnings: [...parsed.warnings, ...translated.warnings],
+        refs: translated.refs,
+      };
+    }),
+  );
 }

@@ -20,6 +20,8 @@ const restParameters: Readonly<Record<ModelOption, string>> = {
   prompt_optimization: 'optimize_prompt_options',
   output_format: 'output_format',
   web_search: 'tools',
+  background: 'background',
+  thinking: 'optimize_prompt_options.thinking',
 };
 
 const priceJson = (price: Price) => ({ currency: price.currency, amount: price.micros / 1e6, amount_micros: price.micros });
@@ -58,6 +60,10 @@ export function modelJson(listing: ModelListing): Record<string, unknown> {
     ...(listing.largeImagePrice && {
       price_per_large_image: priceJson(listing.largeImagePrice.price),
       large_image_min_pixels: listing.largeImagePrice.minPixels,
+    }),
+    ...(listing.referenceImagePrice && {
+      price_per_reference_image: priceJson(listing.referenceImagePrice.price),
+      free_reference_images: listing.referenceImagePrice.freeReferenceImages,
     }),
   };
 }

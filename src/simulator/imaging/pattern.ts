@@ -28,7 +28,8 @@ export interface Pattern {
   readonly blocks: Uint8Array;
 }
 
-const GRADIENT_COLOURS = 192;
+/** Palette indices below this are the background gradient; the rest are the subject (discs, mark). */
+export const GRADIENT_COLOURS = 192;
 const MARK_LIGHT = 255;
 const MARK_DARK = 254;
 

@@ -5,11 +5,13 @@
 import type { OutputFormatName } from '../../models/types.js';
 import { drawPattern, type PatternParams } from './pattern.js';
 import { encodeJpeg } from './jpeg.js';
-import { encodePng } from './png.js';
+import { encodePng, encodeTransparentPng } from './png.js';
 
 /** Everything an output image is derived from. */
 export interface RenderParams extends PatternParams {
   readonly format: OutputFormatName;
+  /** A transparent background (PNG only): an RGBA file whose background pixels have alpha 0. */
+  readonly transparent?: boolean;
 }
 
 /** Encoded image bytes and their media type. */
@@ -21,6 +23,9 @@ export interface RenderedImage {
 /** Renders the image for these parameters; equal parameters give byte-identical output. */
 export function renderImage(params: RenderParams): RenderedImage {
   const pattern = drawPattern(params);
+  if (params.format === 'png' && params.transparent === true) {
+    return { bytes: encodeTransparentPng(pattern, params.width, params.height), contentType: 'image/png' };
+  }
   return params.format === 'png'
     ? { bytes: encodePng(pattern, params.width, params.height), contentType: 'image/png' }
     : { bytes: encodeJpeg(pattern, params.width, params.height), contentType: 'image/jpeg' };
@@ -28,5 +33,5 @@ export function renderImage(params: RenderParams): RenderedImage {
 
 /** A string that identifies the rendered bytes of these parameters (the image cache key). */
 export function renderKey(params: RenderParams): string {
-  return `${params.format}|${params.width}x${params.height}|${params.seed}|${params.index}|${params.watermark ? 1 : 0}|${params.prompt}`;
+  return `${params.format}${params.transparent === true ? '+alpha' : ''}|${params.width}x${params.height}|${params.seed}|${params.index}|${params.watermark ? 1 : 0}|${params.prompt}`;
 }

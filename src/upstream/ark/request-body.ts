@@ -20,7 +20,8 @@ export interface ArkRequestBody {
   stream?: true;
   response_format: 'url' | 'b64_json';
   watermark?: boolean;
-  optimize_prompt_options?: { mode: string };
+  optimize_prompt_options?: { mode?: string; thinking?: 'enabled' | 'disabled' };
+  background?: string;
   output_format?: string;
   tools?: readonly { type: 'web_search' }[];
   /** Only for relays (`BodyOptions.includeUser`); Ark has no `user` (reference §1.1). */
@@ -63,6 +64,10 @@ export function arkRequestBody(request: UpstreamImageRequest, options: BodyOptio
   if (accepts.includes('prompt_optimization') && request.promptOptimization !== undefined) {
     body.optimize_prompt_options = { mode: request.promptOptimization };
   }
+  if (accepts.includes('thinking') && request.thinking !== undefined) {
+    body.optimize_prompt_options = { ...body.optimize_prompt_options, thinking: request.thinking ? 'enabled' : 'disabled' };
+  }
+  if (accepts.includes('background') && request.background !== undefined) body.background = request.background;
   if (accepts.includes('output_format') && request.outputFormat !== undefined) body.output_format = request.outputFormat;
   if (accepts.includes('web_search') && request.webSearch === true) body.tools = webSearchTools;
   if (options.stream) body.stream = true;

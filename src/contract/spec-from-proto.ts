@@ -1,13 +1,15 @@
 /**
- * The generated proto request → the core's GenerationSpec. Structural checks the contract cannot
+ * The generated proto request → the core's GenerationSpec. Shared by both edges (gRPC decodes into the
+ * proto message, REST translates OpenAI JSON into it), so it lives here rather than in either edge. Structural checks the contract cannot
  * express (a oneof left empty, an UNSPECIFIED tier) fail here with domain field names; the core checks
  * the rest. The REST adapter builds the same proto message and comes through here too, so both edges
  * mean the same thing by the same request (DESIGN §2).
  */
 import { invalidArgument, type FieldViolation } from '../errors.js';
 import { ResponseFormat, type ImageGenerationSpec, type ReferenceImage as ProtoReferenceImage } from '../../gen/seedream/v1/generation_spec.js';
+import { Background } from '../../gen/seedream/v1/model_options.js';
 import { OutputFormat, PromptOptimizationMode, SizeTier, type Size } from '../../gen/seedream/v1/types.js';
-import type { ModelKey, OutputFormatName, PromptOptimizationModeName, SizeRequest, SizeTierName } from '../models/types.js';
+import type { BackgroundName, ModelKey, OutputFormatName, PromptOptimizationModeName, SizeRequest, SizeTierName } from '../models/types.js';
 import type { GenerationSpec, ReferenceImage, ResponseFormatName } from '../service/types.js';
 
 type ModelCase = NonNullable<ImageGenerationSpec['model']>['$case'];
@@ -20,7 +22,21 @@ export const modelKeyOfCase: Readonly<Record<ModelCase, ModelKey>> = {
   seedream50Lite: 'seedream_5_0_lite',
   seedream50Pro: 'seedream_5_0_pro',
   seedream50Flash: 'seedream_5_0_flash',
+  seedream55: 'seedream_5_5',
 };
+
+/** Every spelling of the oneof members a client may have used: proto (snake_case), proto JSON
+ *  (lowerCamel) and proto-loader with `keepCase: false` (which keeps `_` before digits). A wrong guess is
+ *  dropped silently by decoders, so the "no model" error lists all three. */
+export function modelMemberSpellings(): string {
+  return Object.entries(modelKeyOfCase)
+    .map(([jsonName, key]) => {
+      const protoLoader = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+      const names = [...new Set([key, jsonName, protoLoader])];
+      return names.join(' / ');
+    })
+    .join('; ');
+}
 
 const tierNames: Readonly<Record<number, SizeTierName>> = {
   [SizeTier.SIZE_TIER_1K]: '1K',
@@ -50,7 +66,7 @@ export function specFromProto(proto: ImageGenerationSpec | undefined): Generatio
 
   const model = proto.model;
   if (model === undefined) {
-    violate('model', `choose a model: set one of ${Object.values(modelKeyOfCase).join(', ')}`);
+    violate('model', `choose a model: set one member of the model oneof (proto / JSON / proto-loader spelling): ${modelMemberSpellings()}`);
     throw invalidArgument(violations);
   }
   const options = modelOptions(model, violate);
@@ -68,7 +84,9 @@ export function specFromProto(proto: ImageGenerationSpec | undefined): Generatio
   };
 }
 
-type ModelOptions = Partial<Pick<GenerationSpec, 'modelId' | 'size' | 'seed' | 'guidanceScale' | 'imageSet' | 'promptOptimization' | 'outputFormat' | 'webSearch'>>;
+type ModelOptions = Partial<
+  Pick<GenerationSpec, 'modelId' | 'size' | 'seed' | 'guidanceScale' | 'imageSet' | 'promptOptimization' | 'outputFormat' | 'webSearch' | 'background' | 'thinking'>
+>;
 
 function modelOptions(model: NonNullable<ImageGenerationSpec['model']>, violate: (field: string, description: string) => void): ModelOptions {
   const out: { -readonly [K in keyof ModelOptions]: ModelOptions[K] } = {};
@@ -98,6 +116,12 @@ function modelOptions(model: NonNullable<ImageGenerationSpec['model']>, violate:
     else if (format !== undefined) out.outputFormat = format;
   }
   if ('webSearch' in options && options.webSearch) out.webSearch = true;
+  if ('thinking' in options && options.thinking !== undefined) out.thinking = options.thinking;
+  if ('background' in options) {
+    const background = backgroundFromProto(options.background);
+    if (background === null) violate('background', `unknown background ${options.background}`);
+    else if (background !== undefined) out.background = background;
+  }
   return out;
 }
 
@@ -155,6 +179,21 @@ function outputFormatFromProto(format: OutputFormat): OutputFormatName | undefin
       return 'jpeg';
     case OutputFormat.OUTPUT_FORMAT_PNG:
       return 'png';
+    default:
+      return null;
+  }
+}
+
+function backgroundFromProto(background: Background): BackgroundName | undefined | null {
+  switch (background) {
+    case Background.BACKGROUND_UNSPECIFIED:
+      return undefined;
+    case Background.BACKGROUND_AUTO:
+      return 'auto';
+    case Background.BACKGROUND_TRANSPARENT:
+      return 'transparent';
+    case Background.BACKGROUND_OPAQUE:
+      return 'opaque';
     default:
       return null;
   }

@@ -3,7 +3,7 @@ import { ResponseFormat, type ImageGenerationSpec } from '../../gen/seedream/v1/
 import { OutputFormat, PromptOptimizationMode, SizeTier } from '../../gen/seedream/v1/types.js';
 import { GatewayError } from '../../src/errors.js';
 import { protoFieldPath } from '../../src/grpc/field-paths.js';
-import { specFromProto } from '../../src/grpc/spec-from-proto.js';
+import { specFromProto } from '../../src/contract/spec-from-proto.js';
 
 const base: ImageGenerationSpec = {
   prompt: 'a fox',
@@ -63,7 +63,15 @@ describe('specFromProto', () => {
 
   it.each<[string, ImageGenerationSpec | undefined, [string, string][]]>([
     ['no spec', undefined, [['spec', 'spec is required']]],
-    ['no model', { ...base, model: undefined }, [['model', 'choose a model: set one of seedream_3_0, seedream_4_0, seedream_4_5, seedream_5_0_lite, seedream_5_0_pro, seedream_5_0_flash']]],
+    ['no model', { ...base, model: undefined }, [['model', `choose a model: set one member of the model oneof (proto / JSON / proto-loader spelling): ${[
+      'seedream_3_0 / seedream30',
+      'seedream_4_0 / seedream40',
+      'seedream_4_5 / seedream45',
+      'seedream_5_0_lite / seedream50Lite / seedream_5_0Lite',
+      'seedream_5_0_pro / seedream50Pro / seedream_5_0Pro',
+      'seedream_5_0_flash / seedream50Flash / seedream_5_0Flash',
+      'seedream_5_5 / seedream55',
+    ].join('; ')}`]]],
     ['empty size', { ...base, model: { $case: 'seedream45', value: { modelId: '', size: { kind: undefined }, imageSet: undefined } } }, [['size', 'set tier or pixels']]],
     ['unspecified tier', { ...base, model: { $case: 'seedream45', value: { modelId: '', size: { kind: { $case: 'tier', value: SizeTier.SIZE_TIER_UNSPECIFIED } }, imageSet: undefined } } }, [['size', 'choose a size tier (SIZE_TIER_UNSPECIFIED is not one)']]],
     ['reference without source', { ...base, referenceImages: [{ source: undefined, mimeType: '' }] }, [['referenceImages[0]', 'set url or data']]],

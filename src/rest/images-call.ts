@@ -1,0 +1,175 @@
+/**
+ * One images call once its request is the proto spec, shared by `/v1/images/generations` and
+ * `/v1/images/edits`: the core entry point the gRPC handler calls (`specFromProto` →
+ * `ImageGenerator.generate`, DESIGN §2) → Ark-shaped JSON or SSE. A client that disconnects aborts the
+ * core call, and with it the upstream request. Errors before the response starts are OpenAI envelopes
+ * with the canonical status; errors after an SSE stream opened are `error` frames.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ImageGenerationSpec } from '../../gen/seedream/v1/generation_spec.js';
+import { specFromProto } from '../contract/spec-from-proto.js';
+import { GatewayError, toGatewayError } from '../errors.js';
+import { findModel, type ResolvedModel } from '../models/lookup.js';
+import type { ImageGenerator } from '../service/image-generator.js';
+import type { GenerationEvent } from '../service/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { traceIdsOf } from '../telemetry/trace-context.js';
+import { writeImageStream } from './image-stream.js';
+import { openAiErrorFromGatewayError } from './openai-errors.js';
+import { paramNamer, type ReferenceSpelling } from './param-names.js';
+import { JSON_CONTENT_TYPE, sendError } from './reply-error.js';
+import { imagesResponseBody, unixSeconds, type CollectedItem, type CollectedResult, type StreamEventPrefix } from './response-json.js';
+
+export interface ImagesRouteDeps {
+  readonly generator: ImageGenerator;
+  readonly logger: Logger;
+  /** Upstream model id per accepted name, for stream events sent before `completed` names it. */
+  readonly upstreamIdOf: (name: string) => string;
+  /** Clock (ms since the epoch) for `created`. */
+  readonly now: () => number;
+}
+
+/** Response header carrying the warnings (also in the body's `warnings`); docs/rest.md "Warnings". */
+export const WARNINGS_HEADER = 'x-seedream-warnings';
+
+/** A request translated to the contract, ready for the core. */
+export interface PreparedImagesCall {
+  readonly spec: ImageGenerationSpec;
+  /** The model name the caller sent. */
+  readonly modelName: string;
+  readonly stream: boolean;
+  readonly warnings: readonly string[];
+  readonly refs: ReferenceSpelling | undefined;
+}
+
+/** What a route does before the core: parse and translate its body (throwing GatewayErrors). The
+ *  `note` callback records what is known so far, so an error's envelope and log line can use it. */
+export type PrepareImagesCall = (note: (progress: { model?: string; stream?: boolean; refs?: ReferenceSpelling }) => void) => Promise<PreparedImagesCall>;
+
+export interface ImagesCallOptions {
+  /** Name of the route in log lines (`images`, `image_edits`). */
+  readonly route: string;
+  readonly prefix: StreamEventPrefix;
+}
+
+/** Resolves a model name or throws MODEL_NOT_FOUND naming `model`. */
+export function resolveModelOrThrow(name: string): ResolvedModel {
+  const resolved = findModel(name);
+  if (resolved === undefined) {
+    throw new GatewayError('MODEL_NOT_FOUND', `The model ${JSON.stringify(name)} does not exist; GET /v1/models lists every model and accepted name`, {
+      violations: [{ field: 'model', description: 'unknown model' }],
+    });
+  }
+  return resolved;
+}
+
+/** Runs the call and answers it; never throws. */
+export async function answerImagesCall(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ImagesRouteDeps,
+  options: ImagesCallOptions,
+  prepare: PrepareImagesCall,
+): Promise<void> {
+  const started = performance.now();
+  const caller = request.caller;
+  let refs: ReferenceSpelling | undefined;
+  let model: string | undefined;
+  let stream = false;
+  const log = (outcome: string, images: number, failures: number) =>
+    deps.logger.info(
+      { ...traceIdsOf(request.traceContext ?? undefined), route: options.route, keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) },
+      'rest call',
+    );
+  try {
+    if (caller === null) throw new GatewayError('INTERNAL', 'no authenticated caller on an authenticated route');
+    const prepared = await prepare((progress) => {
+      if (progress.model !== undefined) model = progress.model;
+      if (progress.stream !== undefined) stream = progress.stream;
+      if (progress.refs !== undefined) refs = progress.refs;
+    });
+    refs = prepared.refs;
+    stream = prepared.stream;
+    const { warnings } = prepared;
+    const spec = specFromProto(prepared.spec);
+    model = spec.model;
+
+    const controller = new AbortController();
+    const raw = reply.raw;
+    raw.once('close', () => {
+      if (!raw.writableFinished) controller.abort(new GatewayError('CANCELLED', 'the client disconnected'));
+    });
+    const traceContext = request.traceContext ?? undefined;
+    const events = deps.generator.generate(spec, { signal: controller.signal, caller, ...(traceContext && { traceContext }) });
+    const headers: Record<string, string> = warnings.length > 0 ? { [WARNINGS_HEADER]: warnings.join('; ') } : {};
+    const webSearch = spec.webSearch === true;
+
+    if (stream) {
+      const iterator = events[Symbol.asyncIterator]();
+      // Pull the first event before any header: an error up to here is a plain JSON error (C.6).
+      const first = await iterator.next();
+      if (first.done === true) throw new GatewayError('INTERNAL', 'the generation ended without events');
+      reply.hijack();
+      const namer = paramNamer(refs);
+      const result = await writeImageStream({
+        raw,
+        first: first.value,
+        iterator,
+        model: deps.upstreamIdOf(prepared.modelName),
+        webSearch,
+        warnings,
+        headers,
+        now: deps.now,
+        prefix: options.prefix,
+        envelopeOf: (error) => openAiErrorFromGatewayError(toGatewayError(error), namer).envelope,
+      });
+      log(result.outcome, result.images, result.failures);
+      return;
+    }
+
+    const result = await collect(events);
+    if (raw.destroyed) {
+      reply.hijack(); // the client has gone; nobody to answer
+      log('client_gone', 0, 0);
+      return;
+    }
+    // Not awaited: awaiting a fastify reply waits for the socket's `finish`, which costs listeners per call.
+    void reply.code(200).headers(headers).type(JSON_CONTENT_TYPE).send(imagesResponseBody(result, unixSeconds(deps.now()), webSearch, warnings));
+    log('ok', result.usage.generatedImages, result.usage.failedImages);
+  } catch (error) {
+    const gatewayError = toGatewayError(error);
+    if (gatewayError.reason === 'INTERNAL' || gatewayError.reason === 'UPSTREAM_AUTH_FAILED') {
+      deps.logger.error({ err: gatewayError.cause ?? gatewayError, route: options.route, model }, gatewayError.message);
+    }
+    log(gatewayError.reason, 0, 0);
+    if (reply.raw.destroyed) {
+      reply.hijack();
+      return;
+    }
+    void sendError(reply, gatewayError, paramNamer(refs));
+  }
+}
+
+/** Collects a non-streaming call: images and failures keyed by index, then the final usage. */
+async function collect(events: AsyncIterable<GenerationEvent>): Promise<CollectedResult> {
+  const items: CollectedItem[] = [];
+  for await (const event of events) {
+    switch (event.type) {
+      case 'image':
+        items.push({ index: event.image.index, image: event.image });
+        break;
+      case 'failure':
+        items.push({ index: event.failure.index, failure: event.failure });
+        break;
+      case 'heartbeat':
+        break; // nothing can be sent before a JSON body; streams get them instead
+      case 'completed':
+        return { items, usage: event.usage, model: event.model };
+      default: {
+        const unreachable: never = event;
+        throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+  throw new GatewayError('INTERNAL', 'the generation ended without a completed event');
+}
