@@ -17,6 +17,7 @@ import { updateReadmeFigures } from './report/readme.js';
 import { settingsOf, writeResults, type BenchResults } from './report/results.js';
 import { runBase64Relay } from './scenarios/base64-relay.js';
 import { runImageHosting } from './scenarios/image-hosting.js';
+import { runChannels } from './scenarios/channels.js';
 import { runSlowStreams } from './scenarios/slow-streams.js';
 import { runUrlMode } from './scenarios/url-mode.js';
 
@@ -44,6 +45,8 @@ async function main(): Promise<number> {
     const streams = options.scenarios.has('streams') ? await runSlowStreams(ctx) : undefined;
     if (options.scenarios.has('hosting')) step('4. Image hosting: 4K URL images re-hosted (off, local, s3)');
     const hosting = options.scenarios.has('hosting') ? await runImageHosting(ctx) : undefined;
+    if (options.scenarios.has('channels')) step('5. Channels, caller quotas and the usage ledger (in process and Redis)');
+    const channels = options.scenarios.has('channels') ? await runChannels(ctx) : undefined;
     results = {
       machine,
       settings: settingsOf(options),
@@ -51,10 +54,12 @@ async function main(): Promise<number> {
       ...(b64 !== undefined && { b64 }),
       ...(streams !== undefined && { streams }),
       ...(hosting !== undefined && { hosting }),
+      ...(channels !== undefined && { channels }),
       budget: [urlBudget(url), base64Budget(b64), memoryBudget(streams)],
       notRun: [
         ...[...(url?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
         ...(streams?.skipped === null || streams === undefined ? [] : [`slow REST streams: ${streams.skipped}`]),
+        ...(channels?.notRun ?? []),
       ],
       wallSeconds: (performance.now() - started) / 1000,
     };

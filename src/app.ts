@@ -19,8 +19,15 @@ import { createSimulator, simulatorOptionsFromConfig, type Simulator } from './s
 import { createGatewayTelemetry } from './telemetry/gateway-telemetry.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { startTelemetry } from './telemetry/sdk.js';
-import { createUpstream } from './upstream/create-upstream.js';
 import type { ImageUpstream } from './upstream/types.js';
+import { createChannels } from './channels/create-channels.js';
+import { createCallerQuotas } from './limits/caller-quotas.js';
+import { createStores, type Stores } from './limits/create-stores.js';
+import { createPriceTable } from './models/pricing.js';
+import type { ModelKey } from './models/types.js';
+import { createCallAccounting } from './usage/call-accounting.js';
+import type { UsageLedger } from './usage/usage-ledger.js';
+import { createUsageReader } from './usage/usage-reader.js';
 
 /** What tests (and benchmarks) may replace. */
 export interface AppOverrides {
@@ -52,6 +59,8 @@ export interface App {
   readonly verifier: KeyVerifier;
   readonly generator: ImageGenerator;
   readonly upstream: ImageUpstream;
+  /** The usage ledger (in process or Redis, per the config file's store). */
+  readonly ledger: UsageLedger;
   /** The embedded simulator, when the app runs on it. */
   readonly simulator: Simulator | undefined;
   readonly grpc: GrpcServer;
@@ -102,7 +111,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
   const lifecycle = createLifecycle();
   const verifier = createKeyVerifier(config.auth.keys, { open });
-  const { upstream, simulator } = await upstreamFor(config, overrides, logger);
+  // Channels, caller quotas and the usage ledger (DESIGN §12), on the configured store.
+  const stores = createStores(config.store, logger);
+  const { upstream, simulator, models } = await upstreamFor(config, overrides, logger, stores);
   // Hosted images (DESIGN §11): the store, the core's hosting stage and, for local, the asset route.
   let hosting: HostingSetup | undefined;
   try {
@@ -110,9 +121,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   } catch (error) {
     await upstream.close();
     await simulator?.close();
+    await stores.close();
     throw error;
   }
-  const generator = createImageGenerator({ upstream, config, region: config.upstream.region, telemetry, ...(hosting && { hosting: hosting.hosting }) });
+  const prices = createPriceTable(config.pricing.currency, config.pricing.overrides);
+  const callerLimits = new Map(config.auth.keys.map((k) => [k.name, k.limits]));
+  const quotas = createCallerQuotas({ store: stores.limits, limitsOf: (name) => callerLimits.get(name), prices, rateWindowMs: config.routing.rateWindowMs });
+  const accounting = createCallAccounting({ quotas, ledger: stores.ledger, prices, onError: (err, what) => logger.warn({ err }, `usage accounting failed: ${what}`) });
+  const generator = createImageGenerator({
+    upstream,
+    config,
+    region: config.upstream.region,
+    telemetry,
+    accounting,
+    concurrencyOf: (name) => callerLimits.get(name)?.maxConcurrency,
+    ...(models !== undefined && { servedModels: models }),
+    ...(hosting && { hosting: hosting.hosting }),
+  });
   // Durable generations (DESIGN §10): jobs and idempotency keys, in process or in Redis.
   let jobs: JobSetup;
   try {
@@ -121,11 +146,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await upstream.close();
     await simulator?.close();
     await hosting?.close();
+    await stores.close();
     throw error;
   }
   const durable = jobs.durable;
-  // The upstream key must never reach a caller, even quoted inside an upstream message.
-  const secrets = config.upstream.kind === 'simulator' ? [] : [config.upstream.apiKey];
+  const usage = createUsageReader({ ledger: stores.ledger, currency: config.pricing.currency });
+  // The upstream keys must never reach a caller, even quoted inside an upstream message.
+  const secrets = config.channels.flatMap((c) => (c.kind === 'simulator' ? [] : c.keys));
   // One budget for the bodies both edges hold at once: they share the process's memory (DESIGN §9).
   const bodyBudget = createBodyBudget(config.server.requestBodyBudgetBytes);
 
@@ -141,6 +168,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       secrets,
       telemetry,
       bodyBudget,
+      usage,
       ...(overrides.descriptorSetPath !== undefined && { descriptorSetPath: overrides.descriptorSetPath }),
     });
   } catch (error) {
@@ -148,6 +176,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await upstream.close();
     await simulator?.close();
     await hosting?.close();
+    await stores.close();
     await jobs.close();
     throw error;
   }
@@ -160,7 +189,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
   // close it together with gRPC.
-  const rest = createRestServer({ generator, durable, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget, ...(hosting?.local && { assets: hosting.local }) });
+  const rest = createRestServer({ generator, durable, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget, usage, ...(hosting?.local && { assets: hosting.local }) });
   servers.push({
     name: 'http',
     listen: async () => {
@@ -179,6 +208,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     verifier,
     generator,
     upstream,
+    ledger: stores.ledger,
     simulator,
     grpc,
     hosting,
@@ -202,6 +232,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         await upstream.close();
         await simulator?.close();
         await hosting?.close();
+        await stores.close();
         logger.info('stopped');
       })();
       return stopping;
@@ -209,27 +240,36 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   };
 }
 
-/** The injected upstream, or the configured one (with the embedded simulator started on loopback). */
+/** The injected upstream, or the configured channels as one routed upstream (with the embedded
+ *  simulator started on loopback when a channel uses it). */
 async function upstreamFor(
   config: Config,
   overrides: AppOverrides,
   logger: Logger,
-): Promise<{ upstream: ImageUpstream; simulator: Simulator | undefined }> {
-  if (overrides.upstream !== undefined) return { upstream: overrides.upstream, simulator: undefined };
-  if (config.upstream.kind !== 'simulator') {
-    logger.info({ upstream: config.upstream.kind, region: config.upstream.region }, 'using the real upstream');
-    return { upstream: createUpstream(config.upstream, config.upstreamHttp), simulator: undefined };
+  stores: Stores,
+): Promise<{ upstream: ImageUpstream; simulator: Simulator | undefined; models: ReadonlySet<ModelKey> | undefined }> {
+  if (overrides.upstream !== undefined) return { upstream: overrides.upstream, simulator: undefined, models: undefined };
+  const channelInfo = config.channels.map((c) => ({ channel: c.name, kind: c.kind, region: c.region, keys: c.keys.length, priority: c.priority, weight: c.weight }));
+  let simulator: Simulator | undefined;
+  let simulatorUrl: string | undefined;
+  if (config.channels.some((c) => c.kind === 'simulator' && c.baseUrl === undefined)) {
+    // Embedded: always loopback and a free port (SIMULATOR_HOST/PORT are for the standalone one).
+    simulator = createSimulator({ ...simulatorOptionsFromConfig(config.simulator), host: '127.0.0.1', port: 0 });
+    simulatorUrl = await simulator.listen();
+    logger.warn(
+      { simulator: simulatorUrl, latencyMs: config.simulator.latencyMs },
+      'IMAGES ARE SIMULATED: no upstream key configured, using the embedded Seedream simulator (set ARK_API_KEY for real images)',
+    );
   }
-  // Embedded: always loopback and a free port (SIMULATOR_HOST/PORT are for the standalone one).
-  const simulator = createSimulator({ ...simulatorOptionsFromConfig(config.simulator), host: '127.0.0.1', port: 0 });
-  const url = await simulator.listen();
-  logger.warn(
-    { simulator: url, latencyMs: config.simulator.latencyMs },
-    'IMAGES ARE SIMULATED: no upstream key configured, using the embedded Seedream simulator (set ARK_API_KEY for real images)',
-  );
-  const upstream = createUpstream(config.upstream, config.upstreamHttp, {
-    simulatorUrl: url,
-    ...(config.simulator.apiKey !== undefined && { simulatorApiKey: config.simulator.apiKey }),
+  if (config.upstream.kind !== 'simulator') logger.info({ upstream: config.upstream.kind, region: config.upstream.region, channels: channelInfo }, 'using the real upstream');
+  else if (config.channels.length > 1) logger.info({ channels: channelInfo }, 'channels');
+  const { upstream, models } = createChannels(config, {
+    limits: stores.limits,
+    logger,
+    upstreamDeps: {
+      ...(simulatorUrl !== undefined && { simulatorUrl }),
+      ...(config.simulator.apiKey !== undefined && { simulatorApiKey: config.simulator.apiKey }),
+    },
   });
-  return { upstream, simulator };
+  return { upstream, simulator, models };
 }

@@ -143,6 +143,9 @@ export const envSchemaKeys = z.object({
   GATEWAY_API_KEYS_FILE: key('GATEWAY_API_KEYS_FILE', 'unset', 'Path of a JSON file [{"name": …, "sha256": …}] with more caller keys.', z.string().optional()),
   GATEWAY_ALLOW_OPEN: key('GATEWAY_ALLOW_OPEN', 'false', 'Allow running without caller keys against a real upstream (open mode is automatic only with the simulator).', bool.default(false)),
 
+  // Config file: channels, caller roles and quotas, routing, shared state (docs/config-file.md)
+  GATEWAY_CONFIG_FILE: key('GATEWAY_CONFIG_FILE', 'unset (one channel from the upstream keys below)', 'Path of a JSON or YAML file with channels, caller keys with roles and limits, routing and the Redis store (docs/config-file.md).', z.string().optional()),
+
   // Upstream
   UPSTREAM_KIND: key('UPSTREAM_KIND', 'ark if an Ark key is set, else simulator', 'simulator (embedded, no key needed), ark (native Seedream API) or openai-compatible (a relay).', z.enum(['simulator', 'ark', 'openai-compatible']).optional()),
   ARK_API_KEY: key('ARK_API_KEY', 'unset', 'Ark / ModelArk API key; setting it selects the ark upstream.', z.string().optional()),

@@ -4,11 +4,17 @@
  */
 import type { ModelKey, Region } from './models/types.js';
 import type { PriceOverride } from './models/pricing.js';
+import type { ChannelConfig, RoutingConfig } from './channels/types.js';
+import type { CallerLimits, StoreConfig } from './limits/types.js';
 
 /** A caller key: its name (for logs and metrics) and the SHA-256 of the key itself. */
 export interface ApiKeyEntry {
   readonly name: string;
   readonly sha256: Buffer;
+  /** May read every caller's usage (config file `role: admin`). */
+  readonly admin?: boolean;
+  /** Quotas of this key (config file); absent = only the global limits. */
+  readonly limits?: CallerLimits;
 }
 
 export type UpstreamConfig =
@@ -79,6 +85,11 @@ export interface Config {
   readonly jobs: JobsConfig;
   readonly telemetry: TelemetryConfig;
   readonly logLevel: LogLevel;
+  /** Channels, routing, caller quotas' store (DESIGN §12): from GATEWAY_CONFIG_FILE, or the env-configured
+   *  upstream as the one channel. */
+  readonly channels: readonly ChannelConfig[];
+  readonly routing: RoutingConfig;
+  readonly store: StoreConfig;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

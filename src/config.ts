@@ -11,6 +11,10 @@ import type { ApiKeyEntry, AssetStoreConfig, Config, ImageHostingConfig, Upstrea
 import { modelCatalog } from './models/catalog.js';
 import type { Region } from './models/types.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SSE_FRAME_BYTES } from './upstream/answer-size.js';
+import { loadConfigFile } from './config-file/load-config-file.js';
+import { channelFromUpstream, upstreamFromChannels } from './config-file/channels-from-env.js';
+import { defaultRouting } from './channels/types.js';
+import type { ChannelConfig } from './channels/types.js';
 
 export { configKeyDocs } from './config-keys.js';
 export type { ApiKeyEntry, AssetStoreConfig, Config, ImageHostingConfig, LogLevel, SimulatorConfig, TelemetryConfig, UpstreamConfig } from './config-types.js';
@@ -36,15 +40,25 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const e = parseKeys(env, problems);
 
-  const keys = [...e.GATEWAY_API_KEYS, ...readKeysFile(e.GATEWAY_API_KEYS_FILE, readFile, problems)];
+  const file = e.GATEWAY_CONFIG_FILE === undefined ? undefined : loadConfigFile(e.GATEWAY_CONFIG_FILE, env, readFile, problems);
+  const keys = [...e.GATEWAY_API_KEYS, ...readKeysFile(e.GATEWAY_API_KEYS_FILE, readFile, problems), ...(file?.callers ?? [])];
   const names = new Set<string>();
   for (const key of keys) {
     if (names.has(key.name)) problems.push(`GATEWAY_API_KEYS: key name "${key.name}" is used twice`);
     names.add(key.name);
   }
 
-  const upstream = buildUpstream(e, readFile, problems);
-  const hosting = buildHosting(e, upstream, problems);
+  // Channels from the file replace the env-configured upstream; without them, that upstream is the one channel.
+  const fileChannels = file?.channels;
+  const upstream = fileChannels === undefined ? buildUpstream(e, readFile, problems) : upstreamFromChannels(fileChannels);
+  if (fileChannels !== undefined) {
+    // Both would be ambiguous: refuse instead of silently ignoring the environment's upstream.
+    const ignored = upstreamEnvKeys.filter((name) => env[name] !== undefined && env[name]?.trim() !== '');
+    if (ignored.length > 0) problems.push(`GATEWAY_CONFIG_FILE: the file configures channels, so ${ignored.join(', ')} would be ignored; remove ${ignored.length > 1 ? 'them' : 'it'} (or the file's channels)`);
+  }
+  // Every channel (the env's upstream as the one channel when there is no file).
+  const channels = fileChannels ?? (upstream === undefined ? [] : [channelFromUpstream(upstream)]);
+  const hosting = buildHosting(e, upstream === undefined ? undefined : channels, problems);
   const jobs = buildJobs(e, problems);
   const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
   // The largest legal request: the most reference images any model takes (14), each at the size
@@ -140,6 +154,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       capturePrompts: e.TELEMETRY_CAPTURE_PROMPTS,
     },
     logLevel: e.LOG_LEVEL,
+    channels,
+    routing: file?.routing ?? defaultRouting,
+    store: file?.store ?? { kind: 'memory' },
   };
   return deepFreeze(config);
 }
@@ -174,7 +191,7 @@ function buildUpstream(e: EnvKeys, readFile: (path: string) => string, problems:
 }
 
 /** Hosted images: the store by IMAGE_HOSTING, plus retention and the download rules (DESIGN §11). */
-function buildHosting(e: EnvKeys, upstream: UpstreamConfig | undefined, problems: string[]): ImageHostingConfig | undefined {
+function buildHosting(e: EnvKeys, channels: readonly ChannelConfig[] | undefined, problems: string[]): ImageHostingConfig | undefined {
   let store: AssetStoreConfig;
   switch (e.IMAGE_HOSTING) {
     case 'off':
@@ -214,7 +231,7 @@ function buildHosting(e: EnvKeys, upstream: UpstreamConfig | undefined, problems
       throw new Error(`unknown IMAGE_HOSTING ${String(unreachable)}`);
     }
   }
-  if (upstream === undefined) return undefined;
+  if (channels === undefined) return undefined;
   const listed = e.IMAGE_FETCH_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   for (const host of listed ?? []) {
     if (!/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(host)) {
@@ -225,27 +242,42 @@ function buildHosting(e: EnvKeys, upstream: UpstreamConfig | undefined, problems
     store,
     retentionMs: e.IMAGE_RETENTION_MS,
     storeInline: e.IMAGE_HOSTING_STORE_INLINE,
-    fetch: { allowedHosts: listed ?? defaultImageHosts(upstream), maxBytes: e.IMAGE_FETCH_MAX_BYTES, timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS },
+    fetch: { allowedHosts: listed ?? [...new Set(channels.flatMap(defaultImageHosts))], maxBytes: e.IMAGE_FETCH_MAX_BYTES, timeoutMs: e.IMAGE_FETCH_TIMEOUT_MS },
   };
 }
 
-/** Where each upstream serves its image URLs from: Ark's TOS buckets (reference §2: signed TOS URLs on
- *  *.volces.com, BytePlus on *.bytepluses.com), a relay's own host; the simulator's host is added at boot. */
-function defaultImageHosts(upstream: UpstreamConfig): string[] {
-  switch (upstream.kind) {
+/** Where each channel serves its image URLs from: Ark's TOS buckets (reference §2: signed TOS URLs on
+ *  *.volces.com, BytePlus on *.bytepluses.com), a relay's or an external simulator's own host; the
+ *  embedded simulator's host is added at boot. */
+function defaultImageHosts(channel: ChannelConfig): string[] {
+  const ownHost = () => (channel.baseUrl !== undefined && URL.canParse(channel.baseUrl) ? [new URL(channel.baseUrl).host.toLowerCase()] : []);
+  switch (channel.kind) {
     case 'simulator':
-      return [];
+      return ownHost();
     case 'ark':
       return ['*.volces.com', '*.bytepluses.com'];
     case 'openai-compatible':
       // No base URL is already a reported problem; nothing to allow then.
-      return URL.canParse(upstream.baseUrl) ? [new URL(upstream.baseUrl).host.toLowerCase()] : [];
+      return ownHost();
     default: {
-      const unreachable: never = upstream;
-      throw new Error(`unknown upstream ${JSON.stringify(unreachable)}`);
+      const unreachable: never = channel.kind;
+      throw new Error(`unknown channel kind ${String(unreachable)}`);
     }
   }
 }
+
+/** The environment's single-upstream keys, which a config file with channels replaces. */
+const upstreamEnvKeys = [
+  'UPSTREAM_KIND',
+  'ARK_API_KEY',
+  'ARK_API_KEY_FILE',
+  'ARK_REGION',
+  'ARK_BASE_URL',
+  'ARK_ENDPOINT_IDS',
+  'OPENAI_COMPATIBLE_BASE_URL',
+  'OPENAI_COMPATIBLE_API_KEY',
+  'OPENAI_COMPATIBLE_API_KEY_FILE',
+] as const;
 
 /** Default Ark base URLs per region (reference §0). */
 export const defaultArkBaseUrls: Readonly<Record<Region, string>> = {

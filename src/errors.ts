@@ -57,12 +57,12 @@ export const errorReasons: Readonly<Record<ErrorReason, ReasonMeaning>> = Object
     callerFault: true,
   },
   RATE_LIMITED: {
-    meaning: 'The upstream rate limit (images or requests per minute) was hit; retry after the delay.',
+    meaning: "A rate limit was hit — the upstream's, every channel's images per minute, or the caller key's own requests/images per minute; retry after the delay.",
     retryable: true,
     callerFault: false,
   },
   QUOTA_EXCEEDED: {
-    meaning: 'The upstream account quota or spending cap is used up; retrying will not help soon.',
+    meaning: "The upstream account quota, or the caller key's daily/monthly budget, is used up; a budget refusal carries the delay until it resets.",
     retryable: false,
     callerFault: false,
   },

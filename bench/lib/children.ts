@@ -27,8 +27,10 @@ export interface Child {
 
 export interface SpawnOptions {
   readonly name: string;
-  /** Arguments to `node` (flags, then the entry file). */
+  /** Arguments to `node` (flags, then the entry file), or to `command`. */
   readonly nodeArgs: readonly string[];
+  /** Another program than the harness's node (redis-server). */
+  readonly command?: string;
   /** The child's whole environment besides PATH and HOME: nothing leaks in from the harness's shell
    *  (a stray GATEWAY_API_KEYS or OTEL_* there would change what is measured). */
   readonly env: Readonly<Record<string, string>>;
@@ -40,7 +42,7 @@ const alive = new Map<number, string>();
 
 /** Starts `node ...nodeArgs` (the harness's own node binary) with `env`. */
 export function spawnNode(options: SpawnOptions): Child {
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [...options.nodeArgs], {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(options.command ?? process.execPath, [...options.nodeArgs], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type ScenarioName = 'url' | 'b64' | 'streams' | 'hosting';
+export type ScenarioName = 'url' | 'b64' | 'streams' | 'hosting' | 'channels';
 
 export interface BenchOptions {
   /** Repository root (the harness runs from dist/bench/). */
@@ -28,7 +28,8 @@ export interface BenchOptions {
   readonly benchDir: string;
 }
 
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'b64', 'streams', 'hosting'];
+/** Every scenario, in run order; a run of all of them rewrites bench/README.md's figures. */
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'b64', 'streams', 'hosting', 'channels'];
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const root = fileURLToPath(new URL('../../..', import.meta.url));

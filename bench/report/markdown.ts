@@ -6,6 +6,7 @@ import { pathLabels } from '../scenarios/paths.js';
 import type { PathResult, ThroughputResult } from '../scenarios/throughput.js';
 import type { BudgetLine } from './budget.js';
 import type { BenchResults } from './results.js';
+import type { ChannelsResult } from '../scenarios/channels.js';
 
 export function figuresMarkdown(results: BenchResults): string {
   const { machine, settings } = results;
@@ -25,6 +26,7 @@ export function figuresMarkdown(results: BenchResults): string {
   if (results.b64 !== undefined) lines.push(...base64Section(results.b64));
   if (results.streams !== undefined) lines.push(...streamsSection(results.streams));
   if (results.hosting !== undefined) lines.push(hostingMarkdown(results.hosting));
+  if (results.channels !== undefined) lines.push(...channelsSection(results.channels));
   if (results.notRun.length > 0) lines.push('**Not run**', '', ...results.notRun.map((reason) => `- ${reason}`), '');
   return lines.join('\n');
 }
@@ -46,6 +48,30 @@ function urlSection(result: ThroughputResult): string[] {
     ),
     '',
     ...tracingLines(result),
+  ];
+}
+
+/** Scenario 4: one row per gateway and path, with the difference from the env-only gateway's same path. */
+function channelsSection(result: ChannelsResult): string[] {
+  const base = (p: PathResult) => result.phases.find((q) => q.server === 'gateway' && q.path === p.path);
+  return [
+    `**4. Channels, caller quotas and the usage ledger** (URL mode, zero simulator latency, tracing off, ${result.concurrency} concurrent)`,
+    '',
+    '| gateway | path | req/s | p50 ms | p99 ms | gateway CPU µs/req | Δ CPU µs/req vs env only | Δ p50 ms vs env only |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...result.phases.map((p) => {
+      const first = base(p);
+      const dCpu = first === undefined || first === p || p.gatewayCpuUsPerRequest === null || first.gatewayCpuUsPerRequest === null ? '–' : signed(Math.round(p.gatewayCpuUsPerRequest - first.gatewayCpuUsPerRequest));
+      const dP50 = first === undefined || first === p ? '–' : signed(Number((p.latencyMs.p50 - first.latencyMs.p50).toFixed(2)));
+      return `| ${p.server === 'direct' ? 'direct' : (p.gateway ?? p.server)} | ${pathLabels[p.path]} | ${p.requestsPerSecond.toFixed(0)} | ${p.latencyMs.p50.toFixed(2)} | ${p.latencyMs.p99.toFixed(2)} | ${num(p.gatewayCpuUsPerRequest, 0)} | ${dCpu} | ${dP50} |`;
+    }),
+    '',
+    'In process (the core driven directly over an upstream that answers at once, 16 concurrent; CPU of this one process):',
+    '',
+    '| configuration | CPU µs/call | Δ vs bare core | redis-server CPU µs/call |',
+    '|---|---:|---:|---:|',
+    ...result.inProcess.map((r) => `| ${r.name} | ${r.cpuUsPerCall.toFixed(1)} | ${r === result.inProcess[0] ? '–' : signed(Number((r.cpuUsPerCall - (result.inProcess[0]?.cpuUsPerCall ?? 0)).toFixed(1)))} | ${num(r.redisCpuUsPerCall, 1)} |`),
+    '',
   ];
 }
 

@@ -9,6 +9,7 @@ import type { BenchOptions } from '../lib/options.js';
 import type { HostingResult } from '../scenarios/image-hosting.js';
 import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
 import type { ThroughputResult } from '../scenarios/throughput.js';
+import type { ChannelsResult } from '../scenarios/channels.js';
 import type { BudgetLine } from './budget.js';
 
 export interface BenchResults {
@@ -25,6 +26,8 @@ export interface BenchResults {
   readonly b64?: ThroughputResult;
   readonly streams?: SlowStreamsResult;
   readonly hosting?: HostingResult;
+  /** Scenario 4: channels, caller quotas and the usage ledger, in process and on Redis. */
+  readonly channels?: ChannelsResult;
   readonly budget: readonly BudgetLine[];
   /** Scenarios or paths that could not run, and why. */
   readonly notRun: readonly string[];

@@ -18,6 +18,8 @@ export interface GatewayPlan {
   readonly paths: readonly PathKind[];
   /** The floor (bench/floor/) instead of the gateway. */
   readonly floor?: boolean;
+  /** Extra configuration of the gateway. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Built entry of the floor server. */
@@ -41,6 +43,8 @@ export interface PathResult extends PhaseFigures {
   readonly server: Server;
   readonly tracing: Tracing;
   readonly baseline: PathKind | null;
+  /** The gateway plan's name (null for direct paths). */
+  readonly gateway: string | null;
   /** Requests/s of this path ÷ requests/s of its direct baseline. */
   readonly throughputRatio: number | null;
   /** Gateway CPU per request ÷ simulator CPU per request in the same phase. */
@@ -90,7 +94,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
   const tracing: TracingProof[] = [];
   let expected: AnswerContent | undefined;
 
-  const run = async (kind: PathKind, server: Server, tracingMode: Tracing, gateway: GatewayProcess | undefined) => {
+  const run = async (kind: PathKind, server: Server, tracingMode: Tracing, gateway: GatewayProcess | undefined, gatewayName: string | null = null) => {
     const who = server === 'floor' ? ' · FLOOR' : '';
     const name = `${plan.scenario} · ${pathLabels[kind]}${who}${tracingMode === null ? '' : ` · tracing ${tracingMode}`}`;
     const reason = unavailable(kind, gateway);
@@ -110,7 +114,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
         simulatorPid: simulator.child.pid,
         gatewayPid: gateway?.child.pid,
       });
-      measured.push({ kind, server, tracing: tracingMode, figures, content: path.content.first });
+      measured.push({ kind, server, tracing: tracingMode, figures, content: path.content.first, gateway: gatewayName });
       // Every later path must deliver exactly what the first direct answer did (same images, same bytes).
       expected ??= path.content.first;
       return path.calls();
@@ -123,11 +127,16 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
   for (const gatewayPlan of plan.gateways) {
     if (options.paths !== undefined && !gatewayPlan.paths.some((kind) => options.paths?.has(kind) === true)) continue;
     const server: Server = gatewayPlan.floor === true ? 'floor' : 'gateway';
-    const gateway = await ctx.gateway({ name: gatewayPlan.name, traced: gatewayPlan.traced, ...(server === 'floor' && { entry: FLOOR_ENTRY }) });
+    const gateway = await ctx.gateway({
+      name: gatewayPlan.name,
+      traced: gatewayPlan.traced,
+      ...(server === 'floor' && { entry: FLOOR_ENTRY }),
+      ...(gatewayPlan.env !== undefined && { env: gatewayPlan.env }),
+    });
     const before = ctx.sink.totals();
     let calls = 0;
     for (const kind of gatewayPlan.paths) {
-      if (options.paths === undefined || options.paths.has(kind)) calls += await run(kind, server, gatewayPlan.traced ? 'on' : 'off', gateway);
+      if (options.paths === undefined || options.paths.has(kind)) calls += await run(kind, server, gatewayPlan.traced ? 'on' : 'off', gateway, gatewayPlan.name);
     }
     if (gatewayPlan.traced) {
       // The batch span processor exports every 5 s: wait for its last batch before counting.
@@ -145,10 +154,11 @@ interface Measured {
   readonly tracing: Tracing;
   readonly figures: PhaseFigures;
   readonly content: AnswerContent;
+  readonly gateway: string | null;
 }
 
 function withRatios(measured: readonly Measured[]): PathResult[] {
-  return measured.map(({ kind, server, tracing, figures, content }) => {
+  return measured.map(({ kind, server, tracing, figures, content, gateway }) => {
     const baseline = baselineOf[kind];
     const base = measured.find((m) => m.kind === baseline)?.figures;
     const mb = content.base64Bytes / 1e6;
@@ -159,6 +169,7 @@ function withRatios(measured: readonly Measured[]): PathResult[] {
       server,
       tracing,
       baseline,
+      gateway,
       throughputRatio: base === undefined ? null : figures.requestsPerSecond / base.requestsPerSecond,
       cpuRatio: gatewayUs === null ? null : gatewayUs / figures.simulatorCpuUsPerRequest,
       imagesPerRequest: content.images,

@@ -7,8 +7,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyEntry } from '../config.js';
 import type { Caller } from '../service/types.js';
 
-/** The caller name used when the gateway runs open (no keys configured). */
-export const OPEN_CALLER: Caller = Object.freeze({ keyName: 'open' });
+/** The caller name used when the gateway runs open (no keys configured). It may read all usage: on an
+ *  open gateway, whoever calls is the operator. */
+export const OPEN_CALLER: Caller = Object.freeze({ keyName: 'open', admin: true });
 
 export interface KeyVerifier {
   /** True when no keys are required. */
@@ -23,7 +24,7 @@ const MAX_KEY_LENGTH = 512;
 
 /** A verifier over hashed keys; with `open`, every caller is accepted as OPEN_CALLER. */
 export function createKeyVerifier(keys: readonly ApiKeyEntry[], options: { open: boolean }): KeyVerifier {
-  const entries = keys.map((k) => ({ sha256: k.sha256, caller: Object.freeze({ keyName: k.name }) }));
+  const entries = keys.map((k) => ({ sha256: k.sha256, caller: Object.freeze({ keyName: k.name, ...(k.admin === true && { admin: true }) }) }));
   return {
     open: options.open,
     verify(authorization) {

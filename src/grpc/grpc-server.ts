@@ -25,6 +25,8 @@ import { createImageService, imageServiceDefinition } from './image-service.js';
 import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
 import { createRequestChecksMiddleware } from './request-checks.js';
 import { createTracingMiddleware } from './tracing-middleware.js';
+import { createUsageService, UsageServiceDefinition } from './usage-service.js';
+import type { UsageReader } from '../usage/usage-reader.js';
 
 export interface GrpcServerDeps {
   readonly generator: ImageGenerator;
@@ -42,6 +44,8 @@ export interface GrpcServerDeps {
   readonly telemetry?: GatewayTelemetry;
   /** The in-flight body budget shared with REST (default: one of REQUEST_BODY_BUDGET_BYTES). */
   readonly bodyBudget?: BodyBudget;
+  /** Serves UsageService (behind auth) when given. */
+  readonly usage?: UsageReader;
 }
 
 export interface GrpcServer {
@@ -89,7 +93,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
     .use(errorDetailsServerMiddleware)
     .use(createErrorMiddleware({ logger, ...(deps.secrets && { secrets: deps.secrets }) }));
   // Tracing outside auth, so refused calls are traced too; probes below are not traced (noise).
-  server
+  const authenticated = server
     .with(createTracingMiddleware(deps.telemetry ?? createGatewayTelemetry()))
     .with(createAuthMiddleware(deps.verifier, logger))
     .with(createCallLogMiddleware(logger))
@@ -99,8 +103,9 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
         lifecycle,
         shutdownSignal: shutdown.signal,
       }),
-    )
-    .add(imageServiceDefinition, createImageService({ generator: deps.generator, durable: deps.durable }));
+    );
+  authenticated.add(imageServiceDefinition, createImageService({ generator: deps.generator, durable: deps.durable }));
+  if (deps.usage !== undefined) authenticated.add(UsageServiceDefinition, createUsageService(deps.usage));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);
   for (const service of reflection) server.add(service.definition, service.implementation);

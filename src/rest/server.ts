@@ -28,6 +28,8 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerImageEditRoutes } from './routes/image-edits.js';
 import { registerImagesRoute } from './routes/images.js';
 import { registerModelsRoutes } from './routes/models.js';
+import { registerUsageRoute } from './routes/usage.js';
+import type { UsageReader } from '../usage/usage-reader.js';
 import { registerTracing } from './tracing.js';
 
 export interface RestServerDeps {
@@ -46,6 +48,8 @@ export interface RestServerDeps {
   readonly bodyBudget?: BodyBudget;
   /** The local image store whose signed URLs this server answers (IMAGE_HOSTING=local). */
   readonly assets?: LocalAssetStore;
+  /** Serves `GET /v1/usage` when given. */
+  readonly usage?: UsageReader;
 }
 
 export interface RestServer {
@@ -62,6 +66,7 @@ export interface RestServer {
 const knownPaths: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/v1\/images\/(generations|edits|variations)$/, 'POST'],
   [/^\/v1\/models(\/[^/]+)?$/, 'GET, HEAD'],
+  [/^\/v1\/usage$/, 'GET, HEAD'],
   [/^\/(healthz|readyz)$/, 'GET, HEAD'],
 ];
 
@@ -155,6 +160,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     registerImagesRoute(v1, imagesDeps);
     registerImageEditRoutes(v1, imagesDeps, multipartLimits(config));
     registerModelsRoutes(v1, listing);
+    if (deps.usage !== undefined) registerUsageRoute(v1, deps.usage);
   });
 
   return {

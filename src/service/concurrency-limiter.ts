@@ -6,8 +6,9 @@
 import { GatewayError } from '../errors.js';
 
 export interface ConcurrencyLimiter {
-  /** Takes a slot for `keyName`, or throws CONCURRENCY_LIMITED. Call the returned function once to free it. */
-  acquire(keyName: string): () => void;
+  /** Takes a slot for `keyName` (at most `perKey` for it, default the configured cap), or throws
+   *  CONCURRENCY_LIMITED. Call the returned function once to free it. */
+  acquire(keyName: string, perKey?: number): () => void;
   /** Generations running now (for metrics and tests). */
   readonly active: number;
 }
@@ -22,13 +23,13 @@ export function createConcurrencyLimiter(limits: { readonly total: number; reado
     get active() {
       return active;
     },
-    acquire(keyName) {
+    acquire(keyName, perKeyLimit = limits.perKey) {
       const mine = perKey.get(keyName) ?? 0;
       if (active >= limits.total) {
         throw new GatewayError('CONCURRENCY_LIMITED', `the gateway is running its maximum of ${limits.total} generations; retry shortly`, { retryAfterMs: RETRY_AFTER_MS });
       }
-      if (mine >= limits.perKey) {
-        throw new GatewayError('CONCURRENCY_LIMITED', `this key is running its maximum of ${limits.perKey} generations; retry shortly`, { retryAfterMs: RETRY_AFTER_MS });
+      if (mine >= perKeyLimit) {
+        throw new GatewayError('CONCURRENCY_LIMITED', `this key is running its maximum of ${perKeyLimit} generations; retry shortly`, { retryAfterMs: RETRY_AFTER_MS });
       }
       active += 1;
       perKey.set(keyName, mine + 1);

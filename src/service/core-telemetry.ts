@@ -33,7 +33,10 @@ export interface GenerationTelemetry {
   fail(error: GatewayError): void;
 }
 
-export type AttemptOutcome = { readonly ok: true; readonly requestId?: string } | { readonly ok: false; readonly error: GatewayError };
+export type AttemptOutcome = ({ readonly ok: true; readonly requestId?: string } | { readonly ok: false; readonly error: GatewayError }) & {
+  /** The channel that served the attempt (src/channels/). */
+  readonly channel?: string;
+};
 
 export function startGenerationTelemetry(
   telemetry: CoreTelemetry,
@@ -98,6 +101,7 @@ export function startGenerationTelemetry(
           const attributes: Attributes = { [ATTR.httpRequestMethod]: 'POST', ...server, ...(status !== undefined && { [ATTR.httpResponseStatusCode]: status }) };
           const requestId = outcome.ok ? outcome.requestId : outcome.error.upstream?.requestId;
           if (requestId !== undefined) attemptSpan.setAttribute(ATTR.genAiResponseId, requestId);
+          if (outcome.channel !== undefined) attemptSpan.setAttribute(ATTR.channel, outcome.channel);
           if (!outcome.ok) {
             attributes[ATTR.errorType] = status !== undefined && status >= 400 ? String(status) : outcome.error.reason;
             if (outcome.error.upstream?.code) attemptSpan.setAttribute(ATTR.upstreamErrorCode, outcome.error.upstream.code);

@@ -5,8 +5,10 @@
 import { context as otelContext } from '@opentelemetry/api';
 import type { Config } from '../config.js';
 import { createPriceTable } from '../models/pricing.js';
-import type { Region } from '../models/types.js';
+import type { ModelKey, Region } from '../models/types.js';
+import { GatewayError } from '../errors.js';
 import type { ImageUpstream } from '../upstream/types.js';
+import type { CallAccounting } from '../usage/call-accounting.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import { hostImages, type ImageHosting } from './image-hosting.js';
 import { globalCoreTelemetry, type CoreTelemetry } from './core-telemetry.js';
@@ -37,12 +39,19 @@ export interface ImageGeneratorDeps {
   readonly telemetry?: CoreTelemetry;
   /** Image hosting (DESIGN §11); undefined when IMAGE_HOSTING=off. */
   readonly hosting?: ImageHosting;
+  /** Caller quotas and the usage ledger (src/usage/); none when absent. */
+  readonly accounting?: CallAccounting;
+  /** The models some channel serves; ListModels shows only these, others are MODEL_NOT_FOUND. */
+  readonly servedModels?: ReadonlySet<ModelKey>;
+  /** A caller key's own concurrency cap, when its config sets one. */
+  readonly concurrencyOf?: (keyName: string) => number | undefined;
 }
 
 export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
   const { config } = deps;
   const prices = createPriceTable(config.pricing.currency, config.pricing.overrides);
-  const listing = listModels(deps.region, prices);
+  const served = deps.servedModels;
+  const listing = listModels(deps.region, prices).filter((m) => served === undefined || served.has(m.key));
   const limiter = createConcurrencyLimiter({
     total: config.limits.maxConcurrentGenerations,
     perKey: config.limits.maxConcurrentGenerationsPerKey,
@@ -69,16 +78,40 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
     listModels: () => listing,
     generate(spec, context) {
       const plan = planGeneration(spec, planContext);
+      if (served !== undefined && !served.has(plan.entry.key)) {
+        throw new GatewayError('MODEL_NOT_FOUND', `${plan.entry.displayName} is not served by any channel of this gateway`, {
+          violations: [{ field: 'model', description: 'ListModels lists the models this gateway serves' }],
+        });
+      }
       // The edge's server span: given explicitly, else the context active now, while generate() runs
       // synchronously inside the edge's call (later, the generator resumes in other contexts).
       const parent = context.traceContext ?? otelContext.active();
+      const { accounting } = deps;
+      const keyName = context.caller.keyName;
       return (async function* run(): AsyncGenerator<GenerationEvent> {
-        const release = limiter.acquire(context.caller.keyName);
+        const release = limiter.acquire(keyName, deps.concurrencyOf?.(keyName));
         try {
-          const events = runGeneration(plan, context, runDeps, parent);
           // Calls hosting does not apply to skip the extra stage entirely (DESIGN §8: the hot path).
-          if (hosting !== undefined && hosting.appliesTo(spec.responseFormat)) yield* hostImages(events, hosting, context.signal);
-          else yield* events;
+          const hosted = hosting !== undefined && hosting.appliesTo(spec.responseFormat) ? hosting : undefined;
+          const generation = (onChannel?: (requestIndex: number, channel: string) => void) => {
+            const events = runGeneration(plan, onChannel === undefined ? context : { ...context, onChannel }, runDeps, parent);
+            return hosted === undefined ? events : hostImages(events, hosted, context.signal);
+          };
+          if (accounting === undefined) {
+            yield* generation();
+            return;
+          }
+          const call = await accounting.begin(keyName, plan);
+          let failed = true;
+          try {
+            for await (const event of generation(call.onChannel)) {
+              call.observe(event);
+              if (event.type === 'completed') failed = false;
+              yield event;
+            }
+          } finally {
+            await call.end(failed);
+          }
         } finally {
           release();
         }

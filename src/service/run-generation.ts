@@ -77,6 +77,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
       now: deps.now,
       random: deps.random,
       telemetry,
+      ...(ctx.onChannel !== undefined && { onChannel: ctx.onChannel }),
     }),
   );
   const heartbeat = (): GenerationEvent => ({

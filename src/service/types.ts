@@ -59,6 +59,8 @@ export interface GenerationSpec {
 export interface Caller {
   /** Name of the gateway key used (`open` when the gateway runs without keys). */
   readonly keyName: string;
+  /** May read every caller's usage (config file `role: admin`). */
+  readonly admin?: boolean;
 }
 
 /** Per-call context from the edge. */
@@ -70,6 +72,8 @@ export interface GenerateContext {
   /** The caller's deadline (epoch ms), if it set one. */
   readonly deadline?: number;
   readonly caller: Caller;
+  /** Told which channel served each upstream request (usage accounting, src/usage/). */
+  readonly onChannel?: (requestIndex: number, channel: string) => void;
 }
 
 export type ImageContent =

@@ -13,9 +13,10 @@
  * used up.
  */
 import { GatewayError, toGatewayError } from '../errors.js';
-import type { ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
+import type { AttemptRoute, ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
 import type { GenerationTelemetry } from './core-telemetry.js';
-import { retryDelay, sleep, type RetryPolicy } from './retry-policy.js';
+import { nextAttemptDelay } from './failover.js';
+import { sleep, type RetryPolicy } from './retry-policy.js';
 
 export type RequestOutcome =
   | { readonly kind: 'event'; readonly requestIndex: number; readonly event: UpstreamEvent }
@@ -36,21 +37,25 @@ export interface UpstreamRequestRun {
   readonly random: () => number;
   /** Span per attempt; its context travels upstream as `traceparent`. */
   readonly telemetry: GenerationTelemetry;
+  /** Told the channel of each attempt (src/channels/ routing), for usage accounting. */
+  readonly onChannel?: (requestIndex: number, channel: string) => void;
 }
 
 export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerator<RequestOutcome> {
   const { requestIndex, signal } = run;
+  // Channel routing state across this request's attempts (failover to keys not tried yet).
+  const route: AttemptRoute = { tried: new Set() };
   for (let attempt = 1; ; attempt += 1) {
     let produced = false;
     const span = run.telemetry.startAttempt(attempt);
     let ended = false;
     const endSpan = (outcome: Parameters<typeof span.end>[0]) => {
-      if (!ended) span.end(outcome);
+      if (!ended) span.end(route.channel === undefined ? outcome : { ...outcome, channel: route.channel });
       ended = true;
     };
     try {
       const timeoutMs = attemptTimeout(run);
-      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers });
+      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers, route });
       let requestId: string | undefined;
       const held: UpstreamEvent[] = [];
       for await (const event of events) {
@@ -63,6 +68,7 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
           run.telemetry.noteRequestId(requestId);
           if (!produced && held.length > 0) nothingButPassingFailures([...held, event], requestId);
         }
+        if (!produced && route.channel !== undefined) run.onChannel?.(requestIndex, route.channel);
         produced = true;
         for (const failure of held.splice(0)) yield { kind: 'event', requestIndex, event: failure };
         yield { kind: 'event', requestIndex, event };
@@ -75,9 +81,10 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
         throw signal.reason;
       }
       const error = pastDeadline(run) ?? toGatewayError(thrown instanceof PassingFailuresOnly ? thrown.error : thrown);
+      if (route.channel !== undefined) run.onChannel?.(requestIndex, route.channel);
       endSpan({ ok: false, error });
       run.telemetry.noteRequestId(error.upstream?.requestId);
-      const delay = produced ? undefined : retryDelay(run.retry, attempt, error, run.random);
+      const delay = produced ? undefined : nextAttemptDelay(run.retry, attempt, error, route, run.random);
       if (delay === undefined || !fitsDeadline(run, delay)) {
         // Out of retries for an attempt that failed only its images: they are what the caller gets.
         if (thrown instanceof PassingFailuresOnly && error === thrown.error) {

@@ -37,6 +37,8 @@ export const ATTR = {
   keyName: 'seedream.key.name',
   imageOutcome: 'seedream.image.outcome',
   currency: 'seedream.cost.currency',
+  /** The channel (src/channels/) that served an upstream attempt. */
+  channel: 'seedream.channel',
 } as const;
 
 export const OPERATION_IMAGE_GENERATION = 'image_generation';

@@ -2,6 +2,7 @@
  * The upstream factory: one ImageUpstream for the configured `kind` (DESIGN §5). The embedded
  * simulator is a wire-faithful Ark server, so it is reached with the Ark client at `${simUrl}/api/v3`.
  */
+import type { ChannelConfig } from '../channels/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import { createArkUpstream } from './ark/ark-upstream.js';
 import type { UpstreamLimits } from './ark/ark-http-upstream.js';
@@ -54,6 +55,36 @@ export function createUpstream(
     default: {
       const unreachable: never = config;
       throw new Error(`unknown upstream kind ${String((unreachable as { kind?: unknown }).kind)}`);
+    }
+  }
+}
+
+/** The upstream client of one key of a channel (src/channels/): the channel's kind, base URL and region
+ *  with that key. Model ids are mapped by the router, so no endpoint ids here. A simulator channel
+ *  without a base URL is the embedded simulator (deps.simulatorUrl). */
+export function createChannelKeyUpstream(
+  channel: ChannelConfig,
+  apiKey: string | undefined,
+  http: Config['upstreamHttp'],
+  deps: CreateUpstreamDeps = {},
+): ImageUpstream {
+  switch (channel.kind) {
+    case 'simulator': {
+      const simulatorUrl = channel.baseUrl ?? deps.simulatorUrl;
+      const simulatorApiKey = apiKey ?? deps.simulatorApiKey;
+      return createUpstream({ kind: 'simulator', region: channel.region }, http, {
+        ...deps,
+        ...(simulatorUrl !== undefined && { simulatorUrl }),
+        ...(simulatorApiKey !== undefined && { simulatorApiKey }),
+      });
+    }
+    case 'ark':
+      return createUpstream({ kind: 'ark', baseUrl: channel.baseUrl ?? '', apiKey: apiKey ?? '', region: channel.region, endpointIds: {} }, http, deps);
+    case 'openai-compatible':
+      return createUpstream({ kind: 'openai-compatible', baseUrl: channel.baseUrl ?? '', apiKey: apiKey ?? '', region: channel.region }, http, deps);
+    default: {
+      const unreachable: never = channel.kind;
+      throw new Error(`unknown channel kind ${String(unreachable)}`);
     }
   }
 }

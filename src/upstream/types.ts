@@ -43,6 +43,19 @@ export interface UpstreamCallOptions {
   readonly timeoutMs: number;
   /** Extra headers to send (trace context). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Routing state shared by the attempts of one upstream request (src/channels/); ignored by single
+   *  upstreams. */
+  readonly route?: AttemptRoute;
+}
+
+/** What routing remembers across the attempts of one upstream request, and tells the retry loop. */
+export interface AttemptRoute {
+  /** Channel keys (`<channel>#<n>`) this request has tried; routing prefers others. */
+  readonly tried: Set<string>;
+  /** The channel that served (or failed) the latest attempt. */
+  channel?: string;
+  /** After a failure: whether a channel key the request has not tried could take the next attempt. */
+  alternative?: boolean;
 }
 
 /** A generated image as the upstream reported it. */

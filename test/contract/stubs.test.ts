@@ -109,7 +109,7 @@ describe.skipIf(skip)('stubs from stock generators', () => {
         [reflectionProtos],
       );
       const [resolved, generated] = await python('reflection_client.py', out, gw.address);
-      expect(resolved?.services).toEqual(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection', 'seedream.v1.ImageService']);
+      expect(resolved?.services).toEqual(['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection', 'seedream.v1.ImageService', 'seedream.v1.UsageService']);
       expect(resolved?.files).toEqual(expect.arrayContaining(['google/protobuf/duration.proto', 'seedream/v1/events.proto', 'grpc/health/v1/health.proto']));
       expect(generated).toMatchObject({ model: 'doubao-seedream-4-5-251128', url: expect.stringMatching(/^https?:\/\//) });
     });

@@ -100,7 +100,7 @@ describe('server reflection', () => {
   });
   afterAll(() => gw.close());
 
-  it.each(['v1', 'v1alpha'] as const)('lists ImageService, Health and both reflection services over %s', async (version) => {
+  it.each(['v1', 'v1alpha'] as const)('lists ImageService, UsageService, Health and both reflection services over %s', async (version) => {
     const client = reflectionClient(gw.address, version);
     try {
       const response = await ask(client, { listServices: '*' });
@@ -109,6 +109,7 @@ describe('server reflection', () => {
         'grpc.reflection.v1.ServerReflection',
         'grpc.reflection.v1alpha.ServerReflection',
         'seedream.v1.ImageService',
+        'seedream.v1.UsageService',
       ]);
     } finally {
       client.close();
