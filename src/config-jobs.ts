@@ -28,8 +28,10 @@ function namedValues(env: string, text: string | undefined, problems: string[], 
   return map;
 }
 
-export function buildJobs(e: EnvKeys, problems: string[]): JobsConfig {
-  if (e.JOB_STORE === 'redis' && e.REDIS_URL === undefined) problems.push('REDIS_URL: required when JOB_STORE=redis');
+/** `fileRedisUrl`: the config file's Redis store (DESIGN §12), used when REDIS_URL is unset. */
+export function buildJobs(e: EnvKeys, problems: string[], fileRedisUrl?: string): JobsConfig {
+  const redisUrl = e.REDIS_URL ?? fileRedisUrl;
+  if (e.JOB_STORE === 'redis' && redisUrl === undefined) problems.push('REDIS_URL: required when JOB_STORE=redis (or a redis store in GATEWAY_CONFIG_FILE)');
   const allowedCidrs = (e.WEBHOOK_ALLOWED_CIDRS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   try {
     createAddressPolicy(allowedCidrs);
@@ -49,7 +51,7 @@ export function buildJobs(e: EnvKeys, problems: string[]): JobsConfig {
     if (!secrets.has(name)) problems.push(`WEBHOOK_DEFAULT_URLS: "${name}" has a default webhook URL but no secret in WEBHOOK_SECRETS`);
   }
   return {
-    store: e.JOB_STORE === 'redis' && e.REDIS_URL !== undefined ? { kind: 'redis', url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : { kind: 'memory' },
+    store: e.JOB_STORE === 'redis' && redisUrl !== undefined ? { kind: 'redis', url: redisUrl, keyPrefix: e.REDIS_KEY_PREFIX } : { kind: 'memory' },
     retentionMs: e.JOB_RETENTION_MS,
     leaseMs: e.JOB_LEASE_MS,
     sweepIntervalMs: e.JOB_SWEEP_INTERVAL_MS,

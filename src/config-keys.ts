@@ -211,7 +211,7 @@ export const envSchemaKeys = z.object({
 
   // Durable generations: idempotency keys, jobs, webhooks (DESIGN §10)
   JOB_STORE: key('JOB_STORE', 'memory', 'Where jobs, their event logs and idempotency keys live: memory (in process; they live as long as the process) or redis (shared by replicas, REDIS_URL).', z.enum(['memory', 'redis']).default('memory')),
-  REDIS_URL: key('REDIS_URL', 'unset (required when JOB_STORE=redis)', 'Redis server URL (redis://[user:password@]host:port[/db]).', z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional()),
+  REDIS_URL: key('REDIS_URL', "the config file's redis store, if any (required when JOB_STORE=redis)", 'Redis server URL of the job store (redis://[user:password@]host:port[/db]).', z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional()),
   REDIS_KEY_PREFIX: key('REDIS_KEY_PREFIX', 'seedream:', 'Prefix of every Redis key the gateway writes.', z.string().default('seedream:')),
   JOB_RETENTION_MS: key('JOB_RETENTION_MS', '86400000 (24 h)', 'How long a job, its events and its idempotency key are kept after it ends.', int(60_000, 30 * 24 * 3600_000).default(24 * 3600_000)),
   JOB_LEASE_MS: key('JOB_LEASE_MS', '30000', 'Lease of a running job: a job whose replica stops renewing it for this long becomes interrupted (never re-run).', int(1000, 3600_000).default(30_000)),

@@ -70,6 +70,9 @@ export function errorOfJobEnd(state: JobState, error: JobError | undefined): Gat
   return new GatewayError(error?.reason ?? 'INTERNAL', error?.message ?? 'the job failed', { retryable: false });
 }
 
+/** Longest a running job takes to see its owner's cancel. */
+const cancelCheckMs = 1000;
+
 export function createDurableGenerations(deps: DurableGenerationsDeps): DurableGenerations {
   const { store, generator } = deps;
   const shutdown = new AbortController();
@@ -88,6 +91,8 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
       jobId: job.id,
       replicaId: deps.replicaId,
       leaseMs: deps.leaseMs,
+      // Renewal is also how a cancel from any replica reaches the run: at least once a second.
+      renewEveryMs: Math.min(Math.floor(deps.leaseMs / 3), cancelCheckMs),
       shutdownSignal: shutdown.signal,
       generate(signal) {
         signal.addEventListener('abort', () => abortGeneration(signal.reason), { once: true });

@@ -120,7 +120,8 @@ export async function answerImagesCall(
     const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
     const callContext = { signal: controller.signal, caller, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) };
     // A plain call takes the generator's direct path; only a key or a `Prefer` makes it a job.
-    const durable = deps.durable === undefined ? undefined : durableRequestOf(request.headers);
+    // A webhook makes the call a job as well: it must be sent even if this connection goes away.
+    const durable = deps.durable === undefined ? undefined : (durableRequestOf(request.headers) ?? (prepared.webhookUrl !== undefined ? { respondAsync: false } : undefined));
     let events: AsyncIterable<GenerationEvent>;
     let waitOver: AbortController | undefined;
     let jobId: string | undefined;

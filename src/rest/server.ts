@@ -27,6 +27,7 @@ import { registerAssetRoutes } from './routes/assets.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImageEditRoutes } from './routes/image-edits.js';
 import { registerImagesRoute } from './routes/images.js';
+import { registerJobRoutes } from './routes/jobs.js';
 import { registerModelsRoutes } from './routes/models.js';
 import { registerUsageRoute } from './routes/usage.js';
 import type { UsageReader } from '../usage/usage-reader.js';
@@ -66,6 +67,8 @@ export interface RestServer {
 const knownPaths: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/v1\/images\/(generations|edits|variations)$/, 'POST'],
   [/^\/v1\/models(\/[^/]+)?$/, 'GET, HEAD'],
+  [/^\/v1\/images\/jobs(\/[^/]+(\/events)?)?$/, 'GET, HEAD'],
+  [/^\/v1\/images\/jobs\/[^/]+\/cancel$/, 'POST'],
   [/^\/v1\/usage$/, 'GET, HEAD'],
   [/^\/(healthz|readyz)$/, 'GET, HEAD'],
 ];
@@ -160,6 +163,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     registerImagesRoute(v1, imagesDeps);
     registerImageEditRoutes(v1, imagesDeps, multipartLimits(config));
     registerModelsRoutes(v1, listing);
+    if (deps.durable !== undefined) registerJobRoutes(v1, deps.durable, logger);
     if (deps.usage !== undefined) registerUsageRoute(v1, deps.usage);
   });
 
