@@ -9,6 +9,7 @@
  *   start and follows it live, so an attached retry sees exactly what the first caller saw;
  * - when the job ends, its webhook (the job's URL or the caller key's default) is sent signed.
  */
+import { setMaxListeners } from 'node:events';
 import { GatewayError } from '../errors.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../service/types.js';
@@ -76,6 +77,8 @@ const cancelCheckMs = 1000;
 export function createDurableGenerations(deps: DurableGenerationsDeps): DurableGenerations {
   const { store, generator } = deps;
   const shutdown = new AbortController();
+  // Every job running here listens for the shutdown: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const runs = new Set<Promise<unknown>>();
 
   function webhookUrlFor(owner: string, requested: string | undefined): string | undefined {
