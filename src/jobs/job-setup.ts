@@ -49,7 +49,16 @@ export async function createJobSetup(config: JobsConfig, deps: JobSetupDeps): Pr
   const webhooks = createJobWebhooks(config.webhooks, store, deps.logger, deps.resolveAll ? { resolveAll: deps.resolveAll } : {});
   const sweeper = startLeaseSweeper(store, {
     intervalMs: config.sweepIntervalMs,
-    onInterrupted: (ids) => deps.logger.warn({ jobs: ids }, 'jobs whose replica stopped renewing their lease are interrupted (not re-run)'),
+    onInterrupted(ids) {
+      deps.logger.warn({ jobs: ids }, 'jobs whose replica stopped renewing their lease are interrupted (not re-run)');
+      // Their replica is gone: the sweeping replica sends their webhooks.
+      for (const id of ids) {
+        store
+          .peek(id)
+          .then((job) => (job === undefined ? undefined : webhooks.sendFor(job.owner, id)))
+          .catch((error: unknown) => deps.logger.warn({ err: error, job: id }, 'webhook of an interrupted job failed'));
+      }
+    },
     onError: (error) => deps.logger.warn({ err: error }, 'lease sweep failed; retrying on the next tick'),
   });
   const durable = createDurableGenerations({

@@ -31,6 +31,10 @@ export interface JobStore {
   /** The owner's job, or undefined when it does not exist, expired, or belongs to another caller. */
   get(owner: string, id: string): Promise<JobRecord | undefined>;
 
+  /** Any owner's job, for the gateway's own bookkeeping (the webhook of a job the sweeper interrupted);
+   *  never for answering a caller, who must only see their own jobs (`get`). */
+  peek(id: string): Promise<JobRecord | undefined>;
+
   /** The owner's jobs, newest first, AIP-132 paging. Throws INVALID_ARGUMENT (`page_token`) for a token
    *  this store did not issue to this owner. */
   list(owner: string, page: JobPageRequest): Promise<JobPage>;

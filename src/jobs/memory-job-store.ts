@@ -130,6 +130,11 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions): JobStore {
       return { kind: 'created', job: snapshot(entry) };
     },
 
+    async peek(id) {
+      const entry = live(id);
+      return entry === undefined ? undefined : snapshot(entry);
+    },
+
     async get(owner, id) {
       const entry = live(id);
       return entry !== undefined && entry.record.owner === owner ? snapshot(entry) : undefined;

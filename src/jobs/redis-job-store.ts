@@ -75,6 +75,8 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       return { kind: kind === 'existing' ? 'existing' : 'created', job };
     },
 
+    peek: read,
+
     async get(owner, id) {
       const job = await read(id);
       return job?.owner === owner ? job : undefined;

@@ -58,6 +58,9 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
       expect(await store.get('alice', job.id)).toEqual(job);
       expect(await store.get('bob', job.id)).toBeUndefined();
       expect(await store.get('alice', '0000000000000000000000000')).toBeUndefined();
+      // The gateway's own bookkeeping (a swept job's webhook) reads it without its owner.
+      expect(await store.peek(job.id)).toEqual(job);
+      expect(await store.peek('not-a-job-id')).toBeUndefined();
     });
 
     it('runs a job to success: state events, replica events in order, usage on the record', async () => {

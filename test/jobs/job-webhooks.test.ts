@@ -60,6 +60,8 @@ describe.each(jobStoreEnvs())('job webhooks on the $name store', (store) => {
       env: {
         ...store.env(),
         SIMULATOR_LATENCY_MS: '100',
+        JOB_LEASE_MS: '1000',
+        JOB_SWEEP_INTERVAL_MS: '200',
         WEBHOOK_ALLOW_HTTP: 'true',
         WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
         WEBHOOK_SECRETS: `open=${secret}`,
@@ -101,6 +103,14 @@ describe.each(jobStoreEnvs())('job webhooks on the $name store', (store) => {
     const { id } = (await (await submit({ prompt: 'default hook' })).json()) as { id: string };
     const deliveries = await delivered('/default', 1);
     expect(deliveries.some((d) => d.body.includes(id))).toBe(true);
+  });
+
+  it('a job whose replica died is interrupted by the sweeper, which sends its webhook', async () => {
+    // A job leased to a replica that never renews it (as after kill -9).
+    const created = await gw.app.jobs.durable.store.create({ owner: 'open', replicaId: 'gone-replica', leaseMs: 1000, model: 'seedream_4_5', webhookUrl: `${receiverUrl}/interrupted` });
+    const [delivery] = await delivered('/interrupted', 1);
+    const payload = new Webhook(secret).verify(delivery!.body, delivery!.headers as Record<string, string>) as { type: string; data: { id: string } };
+    expect(payload).toMatchObject({ type: 'image.job.interrupted', data: { id: created.job.id } });
   });
 
   it('a URL the gateway may not call is refused when the job is created, naming the field', async () => {
