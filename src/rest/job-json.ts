@@ -6,18 +6,13 @@
 import { errorOfJobEnd } from '../jobs/durable-generations.js';
 import { generationEventOf } from '../jobs/job-event-codec.js';
 import type { JobStore } from '../jobs/job-store.js';
-import { isTerminal, type JobRecord, type JsonObject } from '../jobs/job-types.js';
+import { isTerminal, type JobRecord, type JsonObject, type JsonValue } from '../jobs/job-types.js';
+import { snakeCaseKeys } from '../jobs/snake-case-keys.js';
 import type { CollectedItem } from './response-json.js';
 import { imagesResponseBody } from './response-json.js';
 import { openAiErrorFromGatewayError } from './openai-errors.js';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.floor(ms / 1000));
-
-function snake(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(snake);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snake(v)]));
-}
 
 /** The synchronous call's body, rebuilt from the log of a succeeded job. */
 async function resultOf(store: JobStore, job: JobRecord): Promise<unknown> {
@@ -47,10 +42,10 @@ export async function jobJson(store: JobStore, job: JobRecord, options: { readon
     finished_at: seconds(job.finishedAt),
     idempotency_key: job.idempotencyKey,
     cancel_requested: job.cancelRequested || undefined,
-    usage: job.usage === undefined ? undefined : snake(job.usage),
+    usage: job.usage === undefined ? undefined : snakeCaseKeys(job.usage),
     error: error === undefined ? undefined : { ...error, reason: job.error?.reason },
     webhook_url: job.webhookUrl,
-    webhook_attempts: job.webhookUrl === undefined ? undefined : snake(job.webhookAttempts),
+    webhook_attempts: job.webhookUrl === undefined ? undefined : snakeCaseKeys(job.webhookAttempts as unknown as JsonValue),
     events_url: `/v1/images/jobs/${job.id}/events`,
     result: options.withResult && job.state === 'succeeded' ? await resultOf(store, job) : undefined,
   };

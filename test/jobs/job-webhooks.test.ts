@@ -108,6 +108,7 @@ describe.each(jobStoreEnvs())('job webhooks on the $name store', (store) => {
   it('a job whose replica died is interrupted by the sweeper, which sends its webhook', async () => {
     // A job leased to a replica that never renews it (as after kill -9).
     const created = await gw.app.jobs.durable.store.create({ owner: 'open', replicaId: 'gone-replica', leaseMs: 1000, model: 'seedream_4_5', webhookUrl: `${receiverUrl}/interrupted` });
+    if (created.kind !== 'created') throw new Error('expected a new job');
     const [delivery] = await delivered('/interrupted', 1);
     const payload = new Webhook(secret).verify(delivery!.body, delivery!.headers as Record<string, string>) as { type: string; data: { id: string } };
     expect(payload).toMatchObject({ type: 'image.job.interrupted', data: { id: created.job.id } });

@@ -9,6 +9,7 @@ import { GatewayError, toGatewayError } from '../../errors.js';
 import type { DurableGenerations } from '../../jobs/durable-generations.js';
 import { isJobId } from '../../jobs/job-id.js';
 import type { JobEvent, JobRecord } from '../../jobs/job-types.js';
+import { snakeCaseKeys } from '../../jobs/snake-case-keys.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { jobJson } from '../job-json.js';
 import { RestRequestError } from '../openai-errors.js';
@@ -35,16 +36,9 @@ function wholeNumber(name: string, value: unknown): number | undefined {
   return Number(value);
 }
 
-const snake = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(snake)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snake(v)]))
-      : value;
-
 /** One SSE frame per logged event: `id` is its sequence number, the event name its type. */
 function eventFrame(event: JobEvent): string {
-  return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ seq: event.seq, type: event.type, ...(snake(event.data) as object) })}\n\n`;
+  return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ seq: event.seq, type: event.type, ...(snakeCaseKeys(event.data) as object) })}\n\n`;
 }
 
 export function registerJobRoutes(app: FastifyInstance, durable: DurableGenerations, logger: Logger): void {
