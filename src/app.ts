@@ -141,7 +141,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Durable generations (DESIGN §10): jobs and idempotency keys, in process or in Redis.
   let jobs: JobSetup;
   try {
-    jobs = await createJobSetup(config.jobs, { generator, logger, maxCallDurationMs: config.server.maxCallDurationMs });
+    jobs = await createJobSetup(config.jobs, { generator, logger, maxCallDurationMs: config.server.maxCallDurationMs, heartbeatIntervalMs: config.heartbeatIntervalMs });
   } catch (error) {
     await upstream.close();
     await simulator?.close();

@@ -15,6 +15,7 @@ import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../service/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { webhookUrlProblem } from '../webhooks/webhook-target.js';
+import { withHeartbeats } from '../service/heartbeats.js';
 import { generationEventOf, loggedEventOf } from './job-event-codec.js';
 import { isTerminalStateEvent } from './job-events.js';
 import type { JobStore } from './job-store.js';
@@ -33,6 +34,9 @@ export interface DurableGenerationsDeps {
   readonly maxCallDurationMs: number;
   readonly webhooks: JobWebhooks;
   readonly logger: Logger;
+  /** Heartbeats of a caller's view while the job is silent (HEARTBEAT_INTERVAL_MS; 0 = none): the log
+   *  holds none, but an attached stream must stay alive through proxies like a plain one. */
+  readonly heartbeatIntervalMs?: number;
 }
 
 export interface DurableOptions {
@@ -152,18 +156,26 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
       return { job: result.job, created: result.kind === 'created' };
     },
 
-    async *follow(jobId, signal) {
-      for await (const event of store.watch(jobId, 0, signal)) {
-        const generationEvent = generationEventOf(event);
-        if (generationEvent !== undefined) yield generationEvent;
-        if (isTerminalStateEvent(event)) {
-          const state = event.data['state'] as JobState;
-          if (state === 'succeeded') return;
-          throw errorOfJobEnd(state, event.data['error'] as unknown as JobError | undefined);
+    follow(jobId, signal) {
+      const started = Date.now();
+      const seen = { images: 0, failures: 0 };
+      async function* logged(): AsyncGenerator<GenerationEvent> {
+        for await (const event of store.watch(jobId, 0, signal)) {
+          const generationEvent = generationEventOf(event);
+          if (generationEvent?.type === 'image') seen.images += 1;
+          if (generationEvent?.type === 'failure') seen.failures += 1;
+          if (generationEvent !== undefined) yield generationEvent;
+          if (isTerminalStateEvent(event)) {
+            const state = event.data['state'] as JobState;
+            if (state === 'succeeded') return;
+            throw errorOfJobEnd(state, event.data['error'] as unknown as JobError | undefined);
+          }
         }
+        if (signal.aborted) throw signal.reason;
+        throw new GatewayError('JOB_NOT_FOUND', `job ${jobId} no longer exists (its retention ran out)`);
       }
-      if (signal.aborted) throw signal.reason;
-      throw new GatewayError('JOB_NOT_FOUND', `job ${jobId} no longer exists (its retention ran out)`);
+      const heartbeat = (): GenerationEvent => ({ type: 'heartbeat', elapsedMs: Date.now() - started, imagesDelivered: seen.images, imagesFailed: seen.failures });
+      return withHeartbeats(logged(), deps.heartbeatIntervalMs ?? 0, heartbeat);
     },
 
     async close() {

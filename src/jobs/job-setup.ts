@@ -26,6 +26,7 @@ export interface JobSetupDeps {
   readonly generator: ImageGenerator;
   readonly logger: Logger;
   readonly maxCallDurationMs: number;
+  readonly heartbeatIntervalMs: number;
   /** Injected for tests: how webhook hosts resolve. */
   readonly resolveAll?: ResolveAll;
 }
@@ -67,6 +68,7 @@ export async function createJobSetup(config: JobsConfig, deps: JobSetupDeps): Pr
     replicaId,
     leaseMs: config.leaseMs,
     maxCallDurationMs: deps.maxCallDurationMs,
+    heartbeatIntervalMs: deps.heartbeatIntervalMs,
     webhooks,
     logger: deps.logger,
   });

@@ -23,7 +23,7 @@ describe.each(jobStoreEnvs())('idempotency keys on the $name store', (store) => 
 
   beforeAll(async () => {
     // Renders take 1.5 s: long enough to cut the connection in the middle of one.
-    gw = await startGrpcApp({ env: { ...store.env(), SIMULATOR_LATENCY_MS: '1500' } });
+    gw = await startGrpcApp({ env: { ...store.env(), SIMULATOR_LATENCY_MS: '1500', HEARTBEAT_INTERVAL_MS: '300' } });
   });
   afterAll(async () => {
     await proxy?.close();
@@ -102,6 +102,8 @@ describe.each(jobStoreEnvs())('idempotency keys on the $name store', (store) => 
     expect(imageUrls(a)).toHaveLength(1);
     expect(imageUrls(b)).toEqual(imageUrls(a));
     expect(b.at(-1)?.event?.$case).toBe('completed');
+    // The log holds no heartbeats, but an attached stream gets them while the job is silent.
+    expect(b.some((e) => e.event?.$case === 'heartbeat')).toBe(true);
     expect(generations()).toHaveLength(1);
 
     const error = await richError(() => gw.client.generateImages({ spec: testSpec({ prompt: 'another', responseFormat: ResponseFormat.RESPONSE_FORMAT_URL }), requestId }, { metadata: gw.auth() }));

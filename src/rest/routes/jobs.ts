@@ -14,9 +14,12 @@ import type { Logger } from '../../telemetry/logger.js';
 import { jobJson } from '../job-json.js';
 import { RestRequestError } from '../openai-errors.js';
 import { JSON_CONTENT_TYPE, sendError } from '../reply-error.js';
-import { openSse } from '../sse-writer.js';
+import { openSse, sseComment } from '../sse-writer.js';
 
 type IdParams = { Params: { id: string } };
+
+/** How often a silent event stream gets a comment line. */
+const keepAliveMs = 15_000;
 
 function notFound(id: string): GatewayError {
   return new GatewayError('JOB_NOT_FOUND', `job ${JSON.stringify(id)} does not exist for this key (never created, expired, or another key's)`);
@@ -92,8 +95,14 @@ export function registerJobRoutes(app: FastifyInstance, durable: DurableGenerati
       raw.once('close', () => watching.abort(new GatewayError('CANCELLED', 'the client disconnected')));
       reply.hijack();
       const sse = openSse(raw, {});
-      for await (const event of store.watch(job.id, after, watching.signal)) {
-        if (!(await sse.write(eventFrame(event)))) break;
+      // Comments while the job is silent, so proxies do not cut a watch that is only waiting.
+      const keepAlive = setInterval(() => void sse.write(sseComment('keep-alive')), keepAliveMs);
+      try {
+        for await (const event of store.watch(job.id, after, watching.signal)) {
+          if (!(await sse.write(eventFrame(event)))) break;
+        }
+      } finally {
+        clearInterval(keepAlive);
       }
       sse.end();
       return undefined;
