@@ -10,7 +10,7 @@
  * - when the job ends, its webhook (the job's URL or the caller key's default) is sent signed.
  */
 import { setMaxListeners } from 'node:events';
-import { GatewayError } from '../errors.js';
+import { GatewayError, type ErrorReason } from '../errors.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../service/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -65,13 +65,19 @@ export interface DurableGenerations {
   close(): Promise<void>;
 }
 
+/** Failures that happen before the upstream accepts any work (the gateway's or the caller's limits, or
+ *  the upstream refusing with 429): nothing was generated or paid, so the job's key is released and a
+ *  retry with it runs the generation afresh — at most once upstream still holds. */
+const refusedBeforeUpstream: ReadonlySet<ErrorReason> = new Set(['CONCURRENCY_LIMITED', 'RATE_LIMITED', 'QUOTA_EXCEEDED']);
+
 /** The error a caller gets for a job that ended without succeeding. Retrying the same key returns the
- *  same outcome, so none of them is retryable. */
+ *  same outcome — so it is not retryable — except after a refusal before the upstream (key released). */
 export function errorOfJobEnd(state: JobState, error: JobError | undefined): GatewayError {
   if (state === 'cancelled') return new GatewayError('CANCELLED', 'the job was cancelled', { retryable: false });
   if (state === 'interrupted') {
     return new GatewayError('SHUTTING_DOWN', error?.message ?? 'the job was interrupted', { retryable: false });
   }
+  if (error !== undefined && refusedBeforeUpstream.has(error.reason)) return new GatewayError(error.reason, error.message);
   return new GatewayError(error?.reason ?? 'INTERNAL', error?.message ?? 'the job failed', { retryable: false });
 }
 
@@ -110,6 +116,10 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
     const done = run
       .then(async (state) => {
         deps.logger.info({ job: job.id, keyName: job.owner, state }, 'job ended');
+        if (state === 'failed' && job.idempotencyKey !== undefined) {
+          const ended = await store.peek(job.id);
+          if (ended?.error !== undefined && refusedBeforeUpstream.has(ended.error.reason)) await store.releaseKey(job.id);
+        }
         if (state !== 'lost') await deps.webhooks.sendFor(job.owner, job.id);
       })
       .catch((error: unknown) => deps.logger.error({ err: error, job: job.id }, 'job run failed'))

@@ -57,6 +57,11 @@ export interface JobStore {
    *  for its replica to act on. Undefined when the owner has no such job. */
   requestCancel(owner: string, id: string): Promise<JobRecord | undefined>;
 
+  /** Frees the idempotency key of a finished job (if it still names this job), so the next call with
+   *  that key creates a new job. Only for a job that failed before the upstream accepted any work
+   *  (DESIGN §10 allows re-running it: nothing was generated, nothing paid). */
+  releaseKey(id: string): Promise<void>;
+
   /** Keeps one webhook delivery attempt on the job (visible through `get`). */
   recordWebhookAttempt(id: string, attempt: WebhookAttempt): Promise<void>;
 

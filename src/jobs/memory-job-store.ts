@@ -192,6 +192,14 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions): JobStore {
       return snapshot(entry);
     },
 
+    async releaseKey(id) {
+      const entry = live(id);
+      const key = entry?.record.idempotencyKey;
+      if (entry === undefined || key === undefined || !isTerminal(entry.record.state)) return;
+      const mapKey = idempotencyMapKey(entry.record.owner, key);
+      if (keys.get(mapKey)?.jobId === id) keys.delete(mapKey);
+    },
+
     async recordWebhookAttempt(id, attempt) {
       const entry = live(id);
       if (entry !== undefined) entry.record.webhookAttempts = [...entry.record.webhookAttempts, attempt];

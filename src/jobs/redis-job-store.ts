@@ -17,6 +17,7 @@ import {
   finishJobScript,
   interruptExpiredScript,
   recordWebhookAttemptScript,
+  releaseKeyScript,
   renewLeaseScript,
   requestCancelScript,
   startJobScript,
@@ -138,6 +139,10 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       const args = [id, owner, json(stateEventData('cancelled')), Date.now(), retentionMs];
       const found = await requestCancelScript.run(redis, [keys.job(id), keys.leases], args);
       return found === 1 ? read(id) : undefined;
+    },
+
+    async releaseKey(id) {
+      if (isJobId(id)) await releaseKeyScript.run(redis, [keys.job(id)], [id]);
     },
 
     async recordWebhookAttempt(id, attempt) {

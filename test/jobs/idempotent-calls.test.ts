@@ -128,6 +128,31 @@ describe.each(jobStoreEnvs())('idempotency keys on the $name store', (store) => 
     expect(entries[0]?.aborted).not.toBe(true);
   });
 
+  it('a keyed call refused before the upstream (concurrency limit) stays retryable: the retry with the key generates', async () => {
+    const busy = await startGrpcApp({ env: { ...store.env(), SIMULATOR_LATENCY_MS: '1500', MAX_CONCURRENT_GENERATIONS_PER_KEY: '1' } });
+    try {
+      const count = () => (busy.app.simulator?.requests.entries() ?? []).filter((entry) => entry.path.endsWith('/images/generations')).length;
+      const post = (key: string) =>
+        fetch(`${busy.httpUrl}/v1/images/generations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ model: MODEL, prompt: key, response_format: 'url' }),
+        });
+      const first = post(`first-${store.name}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const refused = await post(`second-${store.name}`);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('x-should-retry')).toBeNull(); // the SDKs retry it
+      expect((await first).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the refused job's key is released
+      const retried = await post(`second-${store.name}`);
+      expect(retried.status).toBe(200);
+      expect(count()).toBe(2);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('plain calls create no job', async () => {
     const before = (await gw.app.jobs.durable.store.list('open', {})).jobs.length;
     await gw.client.generateImages({ spec: testSpec({ prompt: 'plain' }), requestId: '' }, { metadata: gw.auth() });
