@@ -4,7 +4,7 @@
  * end gets the stored result; a key reused for another request is a 422 / ALREADY_EXISTS naming it;
  * gRPC `request_id` attaches a second stream to the running generation; plain calls create no job.
  */
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { Status } from 'nice-grpc';
 import { ErrorInfo } from 'nice-grpc-error-details';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { ResponseFormat } from '../../gen/seedream/v1/generation_spec.js';
 import { collectStream, richError, startGrpcApp, testSpec, type TestGrpcApp } from '../helpers/grpc-app.js';
 import { startCuttingProxy, type CuttingProxy } from '../helpers/cutting-proxy.js';
 import { jobStoreEnvs } from '../helpers/job-store-env.js';
+import { referenceImageDataUri } from '../helpers/simulator.js';
 import { seedream } from '../rest/helpers/sdk.js';
 
 const MODEL = 'doubao-seedream-4-5-251128';
@@ -54,6 +55,20 @@ describe.each(jobStoreEnvs())('idempotency keys on the $name store', (store) => 
     const second = await client.images.generate(params, options);
     expect(second.data?.[0]?.url).toBe(first.data?.[0]?.url);
     expect(second.usage).toEqual(first.usage);
+    expect(generations()).toHaveLength(1);
+  });
+
+  it('an edit with a key (multipart, reference image) retried after the end gets the stored result', async () => {
+    const client = new OpenAI({ baseURL: `${gw.httpUrl}/v1`, apiKey: 'unused-open-gateway', maxRetries: 0 });
+    const png = Buffer.from(referenceImageDataUri().split(',')[1] ?? '', 'base64');
+    const edit = async () =>
+      client.images.edit(
+        { model: MODEL, image: await toFile(png, 'photo.png', { type: 'image/png' }), prompt: 'make it night', response_format: 'url' },
+        { headers: { 'Idempotency-Key': `edit-${store.name}` } },
+      );
+    const first = await edit();
+    const second = await edit();
+    expect(second.data?.[0]?.url).toBe(first.data?.[0]?.url);
     expect(generations()).toHaveLength(1);
   });
 
