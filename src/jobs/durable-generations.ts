@@ -81,6 +81,17 @@ export function errorOfJobEnd(state: JobState, error: JobError | undefined): Gat
   return new GatewayError(error?.reason ?? 'INTERNAL', error?.message ?? 'the job failed', { retryable: false });
 }
 
+/** `events`, reporting an error thrown before the generation yields anything to `refused` (a no-op once
+ *  the admission promise has settled). */
+async function* refusalReported(events: AsyncIterable<GenerationEvent>, refused: (error: unknown) => void): AsyncGenerator<GenerationEvent> {
+  try {
+    yield* events;
+  } catch (error) {
+    refused(error);
+    throw error;
+  }
+}
+
 /** Longest a running job takes to see its owner's cancel. */
 const cancelCheckMs = 1000;
 
@@ -98,7 +109,7 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
     return requested;
   }
 
-  function launch(job: JobRecord, events: AsyncIterable<GenerationEvent>, abortGeneration: (reason: unknown) => void): void {
+  function launch(job: JobRecord, events: AsyncIterable<GenerationEvent>, abortGeneration: (reason: unknown) => void, ended: () => void): void {
     const run: Promise<JobRunResult> = runJob({
       store,
       jobId: job.id,
@@ -123,7 +134,10 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
         if (state !== 'lost') await deps.webhooks.sendFor(job.owner, job.id);
       })
       .catch((error: unknown) => deps.logger.error({ err: error, job: job.id }, 'job run failed'))
-      .finally(() => runs.delete(done));
+      .finally(() => {
+        runs.delete(done);
+        ended(); // a run that never reached admission (lease lost at start) must not hold its creator
+      });
     runs.add(done);
   }
 
@@ -141,10 +155,18 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
       const owner = context.caller.keyName;
       const webhookUrl = webhookUrlFor(owner, options.webhookUrl);
       const generation = new AbortController();
+      // Settles when the detached run is admitted (slot and quotas taken) or refused before that.
+      let admitted: () => void = () => {};
+      let refused: (error: unknown) => void = () => {};
+      const admission = new Promise<void>((resolve, reject) => {
+        admitted = resolve;
+        refused = reject;
+      });
       // Validates now (a GatewayError before any store or upstream work); runs only when iterated.
       const events = generator.generate(spec, {
         signal: generation.signal,
         caller: context.caller,
+        onAdmitted: () => admitted(),
         deadline: Date.now() + deps.maxCallDurationMs,
         ...(context.traceContext && { traceContext: context.traceContext }),
       });
@@ -162,7 +184,12 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
           violations: [{ field: 'idempotencyKey', description }],
         });
       }
-      if (result.kind === 'created') launch(result.job, events, (reason) => generation.abort(reason));
+      if (result.kind === 'created') {
+        launch(result.job, refusalReported(events, refused), (reason) => generation.abort(reason), () => admitted());
+        // Over its limits, a new job is refused like a plain call (429 / RESOURCE_EXHAUSTED), not
+        // accepted and failed later; the job stays on record as failed, its key released.
+        await admission;
+      }
       return { job: result.job, created: result.kind === 'created' };
     },
 

@@ -74,6 +74,10 @@ export interface GenerateContext {
   readonly caller: Caller;
   /** Told which channel served each upstream request (usage accounting, src/usage/). */
   readonly onChannel?: (requestIndex: number, channel: string) => void;
+  /** Called once the generation is admitted — concurrency slot and caller quotas taken — right before
+   *  its first upstream request. Jobs use it to refuse a call over its limits as a plain call would
+   *  (DESIGN §10) instead of accepting it and failing later. */
+  readonly onAdmitted?: () => void;
 }
 
 export type ImageContent =

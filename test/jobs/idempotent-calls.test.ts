@@ -143,7 +143,7 @@ describe.each(jobStoreEnvs())('idempotency keys on the $name store', (store) => 
     expect(entries[0]?.aborted).not.toBe(true);
   });
 
-  it('a keyed call refused before the upstream (concurrency limit) stays retryable: the retry with the key generates', async () => {
+  it('a keyed call or a job over the concurrency limit is refused like a plain call, and the retry with the key generates', async () => {
     const busy = await startGrpcApp({ env: { ...store.env(), SIMULATOR_LATENCY_MS: '1500', MAX_CONCURRENT_GENERATIONS_PER_KEY: '1' } });
     try {
       const count = () => (busy.app.simulator?.requests.entries() ?? []).filter((entry) => entry.path.endsWith('/images/generations')).length;
@@ -158,6 +158,15 @@ describe.each(jobStoreEnvs())('idempotency keys on the $name store', (store) => 
       const refused = await post(`second-${store.name}`);
       expect(refused.status).toBe(429);
       expect(refused.headers.get('x-should-retry')).toBeNull(); // the SDKs retry it
+      // A job over the caller's limits is refused like a plain call, not accepted (202) and failed later.
+      const asJob = await fetch(`${busy.httpUrl}/v1/images/generations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+        body: JSON.stringify({ model: MODEL, prompt: 'as a job', response_format: 'url' }),
+      });
+      expect(asJob.status).toBe(429);
+      const overGrpc = await richError(() => busy.client.createImageJob({ spec: testSpec(), requestId: '', webhookUrl: '' }, { metadata: busy.auth() }));
+      expect(overGrpc.code).toBe(Status.RESOURCE_EXHAUSTED);
       expect((await first).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 200)); // the refused job's key is released
       const retried = await post(`second-${store.name}`);
