@@ -109,6 +109,14 @@ describe('gRPC: trailing metadata', () => {
     expectGatewayTimeApart(ms(trailer?.get('x-gateway-overhead-ms')), ms(trailer?.get('x-upstream-wait-ms')), elapsed);
   });
 
+  it('a refused call trails it too', async () => {
+    let trailer: Metadata | undefined;
+    const error = await grpc.generateImages({ spec: { ...grpcSpec, prompt: '' } }, { metadata: auth(), onTrailer: (t) => (trailer = t) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(ms(trailer?.get('x-upstream-wait-ms'))).toBe(0);
+    ms(trailer?.get('x-gateway-overhead-ms'));
+  });
+
   it('StreamImages trails the figure up to its first message', async () => {
     let trailer: Metadata | undefined;
     const started = performance.now();
