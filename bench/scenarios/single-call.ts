@@ -6,24 +6,11 @@
  * the difference is the hop's own latency.
  */
 import type { BenchContext } from '../lib/context.js';
-import { shippedHosting } from '../lib/shipped-defaults.js';
-import { urlWorkload } from '../lib/workloads.js';
-import { runThroughput, type PathResult, type ThroughputResult } from './throughput.js';
-import { urlGateways } from './url-mode.js';
+import type { PathResult, ThroughputResult } from './throughput.js';
+import { runUrlGateways } from './url-mode.js';
 
-export async function runSingleCall(ctx: BenchContext): Promise<ThroughputResult> {
-  const hosting = shippedHosting(ctx.simulator.url);
-  try {
-    return await runThroughput(ctx, {
-      scenario: 'c=1',
-      workload: urlWorkload,
-      concurrency: 1,
-      directPaths: ['direct-json', 'direct-sse'],
-      gateways: urlGateways('c=1', hosting.env),
-    });
-  } finally {
-    hosting.dispose();
-  }
+export function runSingleCall(ctx: BenchContext): Promise<ThroughputResult> {
+  return runUrlGateways(ctx, 'c=1', 1);
 }
 
 /** Added latency (ms) of a path over its direct baseline in the same run, at p50 and p99. */

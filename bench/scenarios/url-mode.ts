@@ -13,7 +13,7 @@ import { runThroughput, type GatewayPlan, type ThroughputResult } from './throug
 const ALL_PATHS = ['rest-json', 'rest-sse', 'grpc-unary', 'grpc-stream'] as const;
 
 /** The gateways of scenarios 1 and 1b: shipped, hosting off, tracing off, floor. */
-export function urlGateways(label: string, hostingEnv: Readonly<Record<string, string>>): GatewayPlan[] {
+function urlGateways(label: string, hostingEnv: Readonly<Record<string, string>>): GatewayPlan[] {
   return [
     { name: `gateway (${label}, shipped: traced, hosting local)`, traced: true, paths: ALL_PATHS, env: hostingEnv, shipped: true },
     { name: `gateway (${label}, traced, hosting off)`, traced: true, paths: ALL_PATHS },
@@ -22,17 +22,22 @@ export function urlGateways(label: string, hostingEnv: Readonly<Record<string, s
   ];
 }
 
-export async function runUrlMode(ctx: BenchContext): Promise<ThroughputResult> {
+/** The URL-mode request through the direct baselines and the gateways above, `concurrency` workers. */
+export async function runUrlGateways(ctx: BenchContext, scenario: string, concurrency: number): Promise<ThroughputResult> {
   const hosting = shippedHosting(ctx.simulator.url);
   try {
     return await runThroughput(ctx, {
-      scenario: 'url',
+      scenario,
       workload: urlWorkload,
-      concurrency: ctx.options.urlConcurrency,
+      concurrency,
       directPaths: ['direct-json', 'direct-sse'],
-      gateways: urlGateways('url', hosting.env),
+      gateways: urlGateways(scenario, hosting.env),
     });
   } finally {
     hosting.dispose();
   }
+}
+
+export function runUrlMode(ctx: BenchContext): Promise<ThroughputResult> {
+  return runUrlGateways(ctx, 'url', ctx.options.urlConcurrency);
 }
