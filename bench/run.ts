@@ -11,7 +11,7 @@ import { machineInfo } from './lib/machine.js';
 import { ALL_SCENARIOS, benchOptionsFromEnv } from './lib/options.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
 import { startSimulator } from './lib/simulator-process.js';
-import { base64Budget, memoryBudget, urlBudget } from './report/budget.js';
+import { base64Budget, latencyBudget, memoryBudget, urlBudget } from './report/budget.js';
 import { figuresMarkdown } from './report/markdown.js';
 import { updateReadmeFigures } from './report/readme.js';
 import { settingsOf, writeResults, type BenchResults } from './report/results.js';
@@ -20,6 +20,7 @@ import { runImageHosting } from './scenarios/image-hosting.js';
 import { runChannels } from './scenarios/channels.js';
 import { runJobsBench } from './scenarios/jobs.js';
 import { runSlowStreams } from './scenarios/slow-streams.js';
+import { runSingleCall } from './scenarios/single-call.js';
 import { runUrlMode } from './scenarios/url-mode.js';
 
 /** Seed the simulator uses for seedless requests (so base64 answers come from its cache). */
@@ -40,6 +41,8 @@ async function main(): Promise<number> {
     const step = (title: string) => process.stdout.write(`\n${title}\n`);
     if (options.scenarios.has('url')) step('1. URL mode, zero simulator latency');
     const url = options.scenarios.has('url') ? await runUrlMode(ctx) : undefined;
+    if (options.scenarios.has('latency')) step('1b. One call at a time (c=1): added latency');
+    const latency = options.scenarios.has('latency') ? await runSingleCall(ctx) : undefined;
     if (options.scenarios.has('b64')) step('2. Base64 relay');
     const b64 = options.scenarios.has('b64') ? await runBase64Relay(ctx) : undefined;
     if (options.scenarios.has('streams')) step(`3. Slow concurrent streams (${options.slowStreams} per transport)`);
@@ -54,14 +57,15 @@ async function main(): Promise<number> {
       machine,
       settings: settingsOf(options),
       ...(url !== undefined && { url }),
+      ...(latency !== undefined && { latency }),
       ...(b64 !== undefined && { b64 }),
       ...(streams !== undefined && { streams }),
       ...(hosting !== undefined && { hosting }),
       ...(channels !== undefined && { channels }),
       ...(jobs !== undefined && { jobs }),
-      budget: [urlBudget(url), base64Budget(b64), memoryBudget(streams)],
+      budget: [urlBudget(url), latencyBudget(latency), base64Budget(b64), memoryBudget(streams)],
       notRun: [
-        ...[...(url?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
+        ...[...(url?.skipped ?? []), ...(latency?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
         ...(streams?.skipped === null || streams === undefined ? [] : [`slow REST streams: ${streams.skipped}`]),
         ...(channels?.notRun ?? []),
         ...(jobs?.notRun ?? []),

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type ScenarioName = 'url' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs';
+export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs';
 
 export interface BenchOptions {
   /** Repository root (the harness runs from dist/bench/). */
@@ -20,6 +20,8 @@ export interface BenchOptions {
   readonly urlConcurrency: number;
   /** Closed-loop concurrency of base64 phases (answers are ≈ 1.6 MB each). */
   readonly base64Concurrency: number;
+  /** Images per base64 answer (4K JPEGs of ≈ 0.41 MB of base64 each). */
+  readonly base64Images: number;
   /** Slow streams opened per transport (gRPC, then REST). */
   readonly slowStreams: number;
   /** Directory for gateway CPU profiles (`node --cpu-prof`), one per gateway process; unset = none. */
@@ -29,7 +31,7 @@ export interface BenchOptions {
 }
 
 /** Every scenario, in run order; a run of all of them rewrites bench/README.md's figures. */
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'b64', 'streams', 'hosting', 'channels', 'jobs'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs'];
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -47,6 +49,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     measureMs: positive(env, 'BENCH_MEASURE_MS', 6000),
     urlConcurrency: positive(env, 'BENCH_URL_CONCURRENCY', 32),
     base64Concurrency: positive(env, 'BENCH_B64_CONCURRENCY', 8),
+    base64Images: positive(env, 'BENCH_B64_IMAGES', 4),
     slowStreams: positive(env, 'BENCH_STREAMS', 500),
     cpuProfileDir: env.BENCH_CPU_PROF === undefined || env.BENCH_CPU_PROF === '' ? undefined : env.BENCH_CPU_PROF,
     benchDir: `${root}bench`,

@@ -86,7 +86,7 @@ export async function measurePhase(spec: PhaseSpec): Promise<PhaseFigures> {
     gatewayRssKb: gatewayAfter?.rssKb ?? null,
   };
   process.stdout.write(
-    `${figures.requestsPerSecond.toFixed(0)} req/s, p50 ${figures.latencyMs.p50.toFixed(2)} ms, ` +
+    `${figures.requestsPerSecond.toFixed(0)} req/s, p50 ${figures.latencyMs.p50.toFixed(2)} ms, p99 ${figures.latencyMs.p99.toFixed(2)} ms, max ${figures.latencyMs.max.toFixed(0)} ms, ` +
       `gateway ${figures.gatewayCpuUsPerRequest?.toFixed(0) ?? '–'} µs/req, simulator ${figures.simulatorCpuUsPerRequest.toFixed(0)} µs/req, ` +
       `other load ${figures.otherCpuPct.toFixed(0)}%\n`,
   );

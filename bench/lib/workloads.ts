@@ -30,18 +30,22 @@ export const urlWorkload: Workload = {
  * and a set puts several images into one upstream body, the case where a second JSON pass would hurt.
  * With SIMULATOR_FIXED_SEED the same four images come from the simulator's cache every time.
  */
-export const base64Workload: Workload = {
-  label: 'b64',
-  json: {
-    model: MODEL,
-    prompt: '4 images of a lighthouse at dusk',
-    size: '4K',
-    response_format: 'b64_json',
-    sequential_image_generation: 'auto',
-    sequential_image_generation_options: { max_images: 4 },
-  },
-  grpc: request('4 images of a lighthouse at dusk', SizeTier.SIZE_TIER_4K, ResponseFormat.RESPONSE_FORMAT_IMAGE_BYTES, 4),
-};
+/** A set of `images` 4K JPEGs inline (≈ 0.41 MB of base64 each; 15 make ≈ 6.2 MB answers). */
+export function base64SetWorkload(images: number): Workload {
+  const prompt = `${images} images of a lighthouse at dusk`;
+  return {
+    label: 'b64',
+    json: {
+      model: MODEL,
+      prompt,
+      size: '4K',
+      response_format: 'b64_json',
+      sequential_image_generation: 'auto',
+      sequential_image_generation_options: { max_images: images },
+    },
+    grpc: request(prompt, SizeTier.SIZE_TIER_4K, ResponseFormat.RESPONSE_FORMAT_IMAGE_BYTES, images),
+  };
+}
 
 /** The JSON body, streaming or not. */
 export function jsonBody(workload: Workload, stream: boolean): string {

@@ -4,7 +4,8 @@ import { hostingMarkdown } from '../scenarios/image-hosting.js';
 import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
 import { pathLabels } from '../scenarios/paths.js';
 import type { PathResult, ThroughputResult } from '../scenarios/throughput.js';
-import type { BudgetLine } from './budget.js';
+import { addedLatency } from '../scenarios/single-call.js';
+import { cpuOverFloor, type BudgetLine } from './budget.js';
 import type { BenchResults } from './results.js';
 import type { ChannelsResult } from '../scenarios/channels.js';
 import { jobsMarkdown } from '../scenarios/jobs.js';
@@ -24,6 +25,7 @@ export function figuresMarkdown(results: BenchResults): string {
     '',
   ];
   if (results.url !== undefined) lines.push(...urlSection(results.url));
+  if (results.latency !== undefined) lines.push(...singleCallSection(results.latency));
   if (results.b64 !== undefined) lines.push(...base64Section(results.b64));
   if (results.streams !== undefined) lines.push(...streamsSection(results.streams));
   if (results.hosting !== undefined) lines.push(hostingMarkdown(results.hosting));
@@ -41,16 +43,39 @@ function urlSection(result: ThroughputResult): string[] {
   return [
     `**1. URL mode, zero simulator latency** (${result.concurrency} concurrent, closed loop)`,
     '',
-    '| path | through | tracing | req/s | p50 ms | p99 ms | gateway CPU µs/req | simulator CPU µs/req | req/s ÷ direct | gateway CPU ÷ simulator CPU | other load |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| path | through | req/s | p50 ms | p99 ms | gateway CPU µs/req | **CPU ÷ floor** | simulator CPU µs/req | req/s ÷ direct | gateway CPU ÷ simulator CPU | other load |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...result.phases.map(
       (p) =>
-        `| ${pathLabels[p.path]} | ${p.server} | ${p.tracing ?? '–'} | ${p.requestsPerSecond.toFixed(0)} | ${p.latencyMs.p50.toFixed(2)} | ${p.latencyMs.p99.toFixed(2)} | ` +
-        `${num(p.gatewayCpuUsPerRequest, 0)} | ${p.simulatorCpuUsPerRequest.toFixed(0)} | ${ratio(p.throughputRatio)} | ${ratio(p.cpuRatio)} | ${p.otherCpuPct.toFixed(0)}% |`,
+        `| ${pathLabels[p.path]} | ${p.gateway ?? p.server} | ${p.requestsPerSecond.toFixed(0)} | ${p.latencyMs.p50.toFixed(2)} | ${p.latencyMs.p99.toFixed(2)} | ` +
+        `${num(p.gatewayCpuUsPerRequest, 0)} | ${ratio(cpuOverFloor(result, p))} | ${p.simulatorCpuUsPerRequest.toFixed(0)} | ${ratio(p.throughputRatio)} | ${ratio(p.cpuRatio)} | ${p.otherCpuPct.toFixed(0)}% |`,
     ),
     '',
     ...tracingLines(result),
   ];
+}
+
+/** Scenario 1b: latency added to one call at a time, over the direct call of the same kind. */
+function singleCallSection(result: ThroughputResult): string[] {
+  const added = (p: PathResult) => addedLatency(result, p);
+  return [
+    '**1b. One call at a time (c=1), URL mode** — added latency over the direct call (JSON paths vs direct JSON, streams vs direct SSE)',
+    '',
+    '| path | through | p50 ms | p99 ms | **added p50 ms** | **added p99 ms** | req/s | gateway CPU µs/req | CPU ÷ floor | other load |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...result.phases.map((p) => {
+      const a = added(p);
+      return (
+        `| ${pathLabels[p.path]} | ${p.gateway ?? p.server} | ${p.latencyMs.p50.toFixed(3)} | ${p.latencyMs.p99.toFixed(3)} | ${a === null ? '–' : signedMs(a.p50)} | ${a === null ? '–' : signedMs(a.p99)} | ` +
+        `${p.requestsPerSecond.toFixed(0)} | ${num(p.gatewayCpuUsPerRequest, 0)} | ${ratio(cpuOverFloor(result, p))} | ${p.otherCpuPct.toFixed(0)}% |`
+      );
+    }),
+    '',
+  ];
+}
+
+function signedMs(value: number): string {
+  return value >= 0 ? `+${value.toFixed(3)}` : value.toFixed(3);
 }
 
 /** Scenario 4: one row per gateway and path, with the difference from the env-only gateway's same path. */

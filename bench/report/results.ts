@@ -24,6 +24,8 @@ export interface BenchResults {
     readonly gatewayEntry: string;
   };
   readonly url?: ThroughputResult;
+  /** Scenario 1b: one call at a time (added latency). */
+  readonly latency?: ThroughputResult;
   readonly b64?: ThroughputResult;
   readonly streams?: SlowStreamsResult;
   readonly hosting?: HostingResult;

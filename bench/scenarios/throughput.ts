@@ -20,6 +20,8 @@ export interface GatewayPlan {
   readonly floor?: boolean;
   /** Extra configuration of the gateway. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The shipped defaults (tracing on, IMAGE_HOSTING=local): the gateway the budget lines judge. */
+  readonly shipped?: boolean;
 }
 
 /** Built entry of the floor server. */
@@ -45,6 +47,8 @@ export interface PathResult extends PhaseFigures {
   readonly baseline: PathKind | null;
   /** The gateway plan's name (null for direct paths). */
   readonly gateway: string | null;
+  /** Served by the gateway with its shipped defaults. */
+  readonly shipped: boolean;
   /** Requests/s of this path ÷ requests/s of its direct baseline. */
   readonly throughputRatio: number | null;
   /** Gateway CPU per request ÷ simulator CPU per request in the same phase. */
@@ -94,7 +98,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
   const tracing: TracingProof[] = [];
   let expected: AnswerContent | undefined;
 
-  const run = async (kind: PathKind, server: Server, tracingMode: Tracing, gateway: GatewayProcess | undefined, gatewayName: string | null = null) => {
+  const run = async (kind: PathKind, server: Server, tracingMode: Tracing, gateway: GatewayProcess | undefined, gatewayName: string | null = null, shipped = false) => {
     const who = server === 'floor' ? ' · FLOOR' : '';
     const name = `${plan.scenario} · ${pathLabels[kind]}${who}${tracingMode === null ? '' : ` · tracing ${tracingMode}`}`;
     const reason = unavailable(kind, gateway);
@@ -114,7 +118,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
         simulatorPid: simulator.child.pid,
         gatewayPid: gateway?.child.pid,
       });
-      measured.push({ kind, server, tracing: tracingMode, figures, content: path.content.first, gateway: gatewayName });
+      measured.push({ kind, server, tracing: tracingMode, figures, content: path.content.first, gateway: gatewayName, shipped });
       // Every later path must deliver exactly what the first direct answer did (same images, same bytes).
       expected ??= path.content.first;
       return path.calls();
@@ -136,7 +140,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
     const before = ctx.sink.totals();
     let calls = 0;
     for (const kind of gatewayPlan.paths) {
-      if (options.paths === undefined || options.paths.has(kind)) calls += await run(kind, server, gatewayPlan.traced ? 'on' : 'off', gateway, gatewayPlan.name);
+      if (options.paths === undefined || options.paths.has(kind)) calls += await run(kind, server, gatewayPlan.traced ? 'on' : 'off', gateway, gatewayPlan.name, gatewayPlan.shipped === true);
     }
     if (gatewayPlan.traced) {
       // The batch span processor exports every 5 s: wait for its last batch before counting.
@@ -155,10 +159,11 @@ interface Measured {
   readonly figures: PhaseFigures;
   readonly content: AnswerContent;
   readonly gateway: string | null;
+  readonly shipped: boolean;
 }
 
 function withRatios(measured: readonly Measured[]): PathResult[] {
-  return measured.map(({ kind, server, tracing, figures, content, gateway }) => {
+  return measured.map(({ kind, server, tracing, figures, content, gateway, shipped }) => {
     const baseline = baselineOf[kind];
     const base = measured.find((m) => m.kind === baseline)?.figures;
     const mb = content.base64Bytes / 1e6;
@@ -170,6 +175,7 @@ function withRatios(measured: readonly Measured[]): PathResult[] {
       tracing,
       baseline,
       gateway,
+      shipped,
       throughputRatio: base === undefined ? null : figures.requestsPerSecond / base.requestsPerSecond,
       cpuRatio: gatewayUs === null ? null : gatewayUs / figures.simulatorCpuUsPerRequest,
       imagesPerRequest: content.images,

@@ -86,6 +86,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
   const health = createGrpcHealth(lifecycle);
   const reflection = createReflectionServices(deps.descriptorSetPath ?? defaultDescriptorSetPath());
 
+  const telemetry = deps.telemetry ?? createGatewayTelemetry();
   // Aborted when the shutdown grace runs out: running calls end with SHUTTING_DOWN (UNAVAILABLE).
   const shutdown = new AbortController();
   // First attached = outermost: details are encoded into the trailer after the error is mapped.
@@ -94,7 +95,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
     .use(createErrorMiddleware({ logger, ...(deps.secrets && { secrets: deps.secrets }) }));
   // Tracing outside auth, so refused calls are traced too; probes below are not traced (noise).
   const authenticated = server
-    .with(createTracingMiddleware(deps.telemetry ?? createGatewayTelemetry()))
+    .with(createTracingMiddleware(telemetry))
     .with(createAuthMiddleware(deps.verifier, logger))
     .with(createCallLogMiddleware(logger))
     .with(
@@ -104,7 +105,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
         shutdownSignal: shutdown.signal,
       }),
     );
-  authenticated.add(imageServiceDefinition, createImageService({ generator: deps.generator, durable: deps.durable }));
+  authenticated.add(imageServiceDefinition, createImageService({ generator: deps.generator, durable: deps.durable, overheadHistogram: telemetry.metrics.overheadDuration }));
   if (deps.usage !== undefined) authenticated.add(UsageServiceDefinition, createUsageService(deps.usage));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);

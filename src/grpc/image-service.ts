@@ -2,6 +2,7 @@
  * The `seedream.v1.ImageService` handlers: translate the request, call the core, translate its events.
  * Nothing here decides what a request means (DESIGN §2); errors are left to the error middleware.
  */
+import type { Histogram } from '@opentelemetry/api';
 import type { ServiceImplementation } from 'nice-grpc';
 import type { CallContext } from 'nice-grpc-common';
 import { ImageServiceDefinition, type ListModelsResponse } from '../../gen/seedream/v1/image_service.js';
@@ -17,6 +18,7 @@ import { encodeGenerateImagesResponse, encodeStreamImagesResponse } from './imag
 import { modelInfoFromListing } from './model-info-from-listing.js';
 import { fullMessageServiceDefinition } from './service-definition.js';
 import { specFromProto } from '../contract/spec-from-proto.js';
+import { msText, OVERHEAD_HEADER, recordOverhead, UPSTREAM_WAIT_TRAILER, type GatewayPath } from '../telemetry/call-overhead.js';
 import type { TraceContextExt } from './tracing-middleware.js';
 
 const generatedDefinition = fullMessageServiceDefinition(ImageServiceDefinition);
@@ -36,11 +38,20 @@ export interface ImageServiceDeps {
   readonly generator: ImageGenerator;
   /** Keyed calls (`request_id`) and the job RPCs (DESIGN §10). */
   readonly durable: DurableGenerations;
+  /** The overhead histogram (`seedream.gateway.overhead.duration`); none = not recorded. */
+  readonly overheadHistogram?: Histogram;
 }
 
 /** The ImageService implementation; it runs behind the auth middleware, which supplies the caller. */
 export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers {
   const { generator, durable } = deps;
+  // The gateway's own time in trailing metadata (a stream's: up to its first message), and the histogram.
+  const reportOverhead = (context: TraceContextExt & CallContext, path: GatewayPath) => {
+    const overhead = context.callOverhead;
+    context.trailer.set(OVERHEAD_HEADER, msText(overhead.gatewayMs));
+    context.trailer.set(UPSTREAM_WAIT_TRAILER, msText(overhead.upstreamMs));
+    if (deps.overheadHistogram !== undefined) recordOverhead(deps.overheadHistogram, path, overhead);
+  };
   // The listing only changes with the catalog and config: convert it once.
   const models: ListModelsResponse = { models: generator.listModels().map(modelInfoFromListing) };
 
@@ -50,21 +61,32 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
     const generateContext = generateContextOf(context);
     if (requestId === '') return generator.generate(spec, generateContext);
     const { job } = await durable.start(spec, generateContext, { key: requestId });
-    return durable.follow(job.id, context.signal);
+    return durable.follow(job.id, context.signal, context.callOverhead);
   }
 
   return {
     async generateImages(request, context) {
       // generate() throws synchronously for invalid input: before any upstream call, and still inside
       // this async function, so the error middleware maps it like any other.
-      return generateResponseFromEvents(await eventsOf(specFromProto(request.spec), request.requestId, context));
+      try {
+        return await generateResponseFromEvents(await eventsOf(specFromProto(request.spec), request.requestId, context));
+      } finally {
+        reportOverhead(context, 'grpc-unary');
+      }
     },
 
     async *streamImages(request, context) {
-      const events = await eventsOf(specFromProto(request.spec), request.requestId, context);
-      // One message per event, as the core yields it. nice-grpc waits for 'drain' before asking for the
-      // next one, so a slow reader holds the core (and the upstream read) back instead of a buffer.
-      for await (const event of events) yield streamResponseFromEvent(event);
+      try {
+        const events = await eventsOf(specFromProto(request.spec), request.requestId, context);
+        // One message per event, as the core yields it. nice-grpc waits for 'drain' before asking for the
+        // next one, so a slow reader holds the core (and the upstream read) back instead of a buffer.
+        for await (const event of events) {
+          context.callOverhead.freeze();
+          yield streamResponseFromEvent(event);
+        }
+      } finally {
+        reportOverhead(context, 'grpc-stream');
+      }
     },
 
     async listModels() {
@@ -79,5 +101,5 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
  *  server span to parent the generation on. */
 function generateContextOf(context: CallContext & CallerContext & TraceContextExt): GenerateContext {
   const deadline = deadlineFromMetadata(context.metadata);
-  return { signal: context.signal, caller: context.caller, traceContext: context.traceContext, ...(deadline !== undefined && { deadline }) };
+  return { signal: context.signal, caller: context.caller, traceContext: context.traceContext, upstreamWait: context.callOverhead, ...(deadline !== undefined && { deadline }) };
 }

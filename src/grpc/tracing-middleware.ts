@@ -8,6 +8,7 @@
 import { SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { CallContext, ServerMiddleware, ServerMiddlewareCall } from 'nice-grpc-common';
 import { ATTR } from '../telemetry/attributes.js';
+import { CallOverhead } from '../telemetry/call-overhead.js';
 import type { GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
 import { extractTraceContext } from '../telemetry/trace-context.js';
 import { isServerFault, statusNameOf } from './status-name.js';
@@ -16,6 +17,8 @@ import { isServerFault, statusNameOf } from './status-name.js';
 export interface TraceContextExt {
   /** The server span's context: parent of the core's generation span. */
   readonly traceContext: Context;
+  /** The call's overhead clock, started with the call (src/telemetry/call-overhead.ts). */
+  readonly callOverhead: CallOverhead;
 }
 
 export function createTracingMiddleware(telemetry: GatewayTelemetry, now: () => number = performance.now.bind(performance)): ServerMiddleware<TraceContextExt> {
@@ -32,7 +35,7 @@ export function createTracingMiddleware(telemetry: GatewayTelemetry, now: () => 
     // A call that stops at a `yield` was abandoned by its client.
     let status = 'CANCELLED';
     try {
-      const result = yield* call.next(call.request, { ...context, traceContext: trace.setSpan(parent, span) });
+      const result = yield* call.next(call.request, { ...context, traceContext: trace.setSpan(parent, span), callOverhead: new CallOverhead(started, now) });
       status = 'OK';
       return result;
     } catch (error) {

@@ -13,6 +13,7 @@ import { setMaxListeners } from 'node:events';
 import { GatewayError, type ErrorReason } from '../errors.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../service/types.js';
+import type { UpstreamWaitClock } from '../telemetry/call-overhead.js';
 import type { Logger } from '../telemetry/logger.js';
 import { webhookUrlProblem } from '../webhooks/webhook-target.js';
 import { withHeartbeats } from '../service/heartbeats.js';
@@ -57,8 +58,9 @@ export interface DurableGenerations {
   /** Validates, then creates the job and starts it here — or finds the one the key names. */
   start(spec: GenerationSpec, context: GenerateContext, options: DurableOptions): Promise<StartedJob>;
   /** The generation events of a job from the start of its log, live until it ends. A job that did not
-   *  succeed ends the iteration with its error; `signal` ends only this view. */
-  follow(jobId: string, signal: AbortSignal): AsyncIterable<GenerationEvent>;
+   *  succeed ends the iteration with its error; `signal` ends only this view. Waits on the log count as
+   *  upstream waits on `waitClock` (the overhead signal: the job is waiting for its generation). */
+  follow(jobId: string, signal: AbortSignal, waitClock?: UpstreamWaitClock): AsyncIterable<GenerationEvent>;
   /** Jobs started here that are still running. */
   readonly running: number;
   /** Ends the jobs running here as `interrupted` (DESIGN §7) and waits for them to record it. */
@@ -193,20 +195,30 @@ export function createDurableGenerations(deps: DurableGenerationsDeps): DurableG
       return { job: result.job, created: result.kind === 'created' };
     },
 
-    follow(jobId, signal) {
+    follow(jobId, signal, waitClock) {
       const started = Date.now();
       const seen = { images: 0, failures: 0 };
       async function* logged(): AsyncGenerator<GenerationEvent> {
-        for await (const event of store.watch(jobId, 0, signal)) {
-          const generationEvent = generationEventOf(event);
-          if (generationEvent?.type === 'image') seen.images += 1;
-          if (generationEvent?.type === 'failure') seen.failures += 1;
-          if (generationEvent !== undefined) yield generationEvent;
-          if (isTerminalStateEvent(event)) {
-            const state = event.data['state'] as JobState;
-            if (state === 'succeeded') return;
-            throw errorOfJobEnd(state, event.data['error'] as unknown as JobError | undefined);
+        const log = store.watch(jobId, 0, signal)[Symbol.asyncIterator]();
+        try {
+          for (;;) {
+            waitClock?.beginWait();
+            const next = await log.next().finally(() => waitClock?.endWait());
+            if (next.done === true) break;
+            const event = next.value;
+            const generationEvent = generationEventOf(event);
+            if (generationEvent?.type === 'image') seen.images += 1;
+            if (generationEvent?.type === 'failure') seen.failures += 1;
+            if (generationEvent !== undefined) yield generationEvent;
+            if (isTerminalStateEvent(event)) {
+              const state = event.data['state'] as JobState;
+              if (state === 'succeeded') return;
+              throw errorOfJobEnd(state, event.data['error'] as unknown as JobError | undefined);
+            }
           }
+        } finally {
+          // A view that stops early (a sync answer ends at `completed`) stops following the log.
+          await log.return?.();
         }
         if (signal.aborted) throw signal.reason;
         throw new GatewayError('JOB_NOT_FOUND', `job ${jobId} no longer exists (its retention ran out)`);

@@ -5,6 +5,7 @@
  * core call, and with it the upstream request. Errors before the response starts are OpenAI envelopes
  * with the canonical status; errors after an SSE stream opened are `error` frames.
  */
+import type { Histogram } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ImageGenerationSpec } from '../../gen/seedream/v1/generation_spec.js';
 import { specFromProto } from '../contract/spec-from-proto.js';
@@ -13,6 +14,7 @@ import { findModel, type ResolvedModel } from '../models/lookup.js';
 import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerationEvent } from '../service/types.js';
+import { CallOverhead, msText, OVERHEAD_HEADER, recordOverhead } from '../telemetry/call-overhead.js';
 import type { Logger } from '../telemetry/logger.js';
 import { traceIdsOf } from '../telemetry/trace-context.js';
 import { durableRequestOf } from './durable-headers.js';
@@ -37,10 +39,18 @@ export interface ImagesRouteDeps {
   readonly maxCallDurationMs?: number;
   /** Keyed calls and jobs (DESIGN §10); without it, `Idempotency-Key` and `Prefer` are ignored. */
   readonly durable?: DurableGenerations;
+  /** The overhead histogram (`seedream.gateway.overhead.duration`); none = not recorded. */
+  readonly overheadHistogram?: Histogram;
 }
 
 /** Response header carrying the warnings (also in the body's `warnings`); docs/rest.md "Warnings". */
 export const WARNINGS_HEADER = 'x-seedream-warnings';
+
+/** The gateway's own time and the upstream wait, for browsers' and proxies' timing views. */
+function overheadHeaders(overhead: CallOverhead): Record<string, string> {
+  const gateway = msText(overhead.gatewayMs);
+  return { [OVERHEAD_HEADER]: gateway, 'server-timing': `gateway;dur=${gateway}, upstream;dur=${msText(overhead.upstreamMs)}` };
+}
 
 /** A request translated to the contract, ready for the core. */
 export interface PreparedImagesCall {
@@ -84,6 +94,8 @@ export async function answerImagesCall(
   prepare: PrepareImagesCall,
 ): Promise<void> {
   const started = performance.now();
+  // The call's clock starts when fastify received the request (routing, auth and body parsing count).
+  const overhead = new CallOverhead(started - reply.elapsedTime);
   const caller = request.caller;
   let refs: ReferenceSpelling | undefined;
   let model: string | undefined;
@@ -118,7 +130,7 @@ export async function answerImagesCall(
     stopOnShutdown = () => controller.abort(deps.shutdownSignal?.reason);
     deps.shutdownSignal?.addEventListener('abort', stopOnShutdown, { once: true });
     const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
-    const callContext = { signal: controller.signal, caller, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) };
+    const callContext = { signal: controller.signal, caller, upstreamWait: overhead, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) };
     // A plain call takes the generator's direct path; only a key or a `Prefer` makes it a job.
     // A webhook makes the call a job as well: it must be sent even if this connection goes away.
     const durable = deps.durable === undefined ? undefined : (durableRequestOf(request.headers) ?? (prepared.webhookUrl !== undefined ? { respondAsync: false } : undefined));
@@ -140,7 +152,7 @@ export async function answerImagesCall(
         view = AbortSignal.any([controller.signal, waitOver.signal]);
         setTimeout(() => waitOver?.abort(new GatewayError('DEADLINE_EXCEEDED', 'wait elapsed')), durable.waitSeconds * 1000).unref();
       }
-      events = deps.durable.follow(started.job.id, view);
+      events = deps.durable.follow(started.job.id, view, overhead);
     } else {
       events = deps.generator.generate(spec, callContext);
     }
@@ -152,6 +164,9 @@ export async function answerImagesCall(
       // Pull the first event before any header: an error up to here is a plain JSON error (C.6).
       const first = await iterator.next();
       if (first.done === true) throw new GatewayError('INTERNAL', 'the generation ended without events');
+      // A stream's overhead is what the gateway added before its first output, the only figure a header can carry.
+      overhead.freeze();
+      Object.assign(headers, overheadHeaders(overhead));
       reply.hijack();
       const namer = paramNamer(refs);
       const result = await writeImageStream({
@@ -188,8 +203,9 @@ export async function answerImagesCall(
       log('client_gone', 0, 0);
       return;
     }
+    const body = imagesResponseBody(result, unixSeconds(deps.now()), webSearch, warnings);
     // Not awaited: awaiting a fastify reply waits for the socket's `finish`, which costs listeners per call.
-    void reply.code(200).headers(headers).type(JSON_CONTENT_TYPE).send(imagesResponseBody(result, unixSeconds(deps.now()), webSearch, warnings));
+    void reply.code(200).headers(headers).headers(overheadHeaders(overhead)).type(JSON_CONTENT_TYPE).send(body);
     log('ok', result.usage.generatedImages, result.usage.failedImages);
   } catch (error) {
     const gatewayError = toGatewayError(error);
@@ -201,8 +217,9 @@ export async function answerImagesCall(
       reply.hijack();
       return;
     }
-    void sendError(reply, gatewayError, paramNamer(refs));
+    void sendError(reply.headers(overheadHeaders(overhead)), gatewayError, paramNamer(refs));
   } finally {
+    if (deps.overheadHistogram !== undefined) recordOverhead(deps.overheadHistogram, stream ? 'rest-sse' : 'rest-json', overhead);
     if (stopOnShutdown !== undefined) deps.shutdownSignal?.removeEventListener('abort', stopOnShutdown);
   }
 }

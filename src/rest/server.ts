@@ -97,7 +97,8 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     frameworkErrors: (error, _request, reply) => answerFrameworkError(error, reply),
   });
   app.server.maxConnections = server.httpMaxConnections;
-  registerTracing(app, deps.telemetry ?? createGatewayTelemetry());
+  const telemetry = deps.telemetry ?? createGatewayTelemetry();
+  registerTracing(app, telemetry);
   // Aborted when the grace period runs out: calls still running end with SHUTTING_DOWN — an envelope,
   // or an SSE error event once the stream started — instead of a bare connection reset.
   const shutdown = new AbortController();
@@ -159,6 +160,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
       logger,
       upstreamIdOf: (name: string) => upstreamIds.get(name.trim().toLowerCase()) ?? name,
       now: deps.now ?? Date.now,
+      overheadHistogram: telemetry.metrics.overheadDuration,
     };
     registerImagesRoute(v1, imagesDeps);
     registerImageEditRoutes(v1, imagesDeps, multipartLimits(config));

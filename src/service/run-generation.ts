@@ -78,6 +78,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
       random: deps.random,
       telemetry,
       ...(ctx.onChannel !== undefined && { onChannel: ctx.onChannel }),
+      ...(ctx.upstreamWait !== undefined && { wait: ctx.upstreamWait }),
     }),
   );
   const heartbeat = (): GenerationEvent => ({

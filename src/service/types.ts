@@ -4,6 +4,7 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { Base64Text } from '../base64.js';
+import type { UpstreamWaitClock } from '../telemetry/call-overhead.js';
 import type {
   BackgroundName,
   ModelKey,
@@ -74,6 +75,8 @@ export interface GenerateContext {
   readonly caller: Caller;
   /** Told which channel served each upstream request (usage accounting, src/usage/). */
   readonly onChannel?: (requestIndex: number, channel: string) => void;
+  /** Told of every wait on the upstream, so the edge can report the gateway's own time. */
+  readonly upstreamWait?: UpstreamWaitClock;
   /** Called once the generation is admitted — concurrency slot and caller quotas taken — right before
    *  its first upstream request. Jobs use it to refuse a call over its limits as a plain call would
    *  (DESIGN §10) instead of accepting it and failing later. */

@@ -14,6 +14,7 @@
  */
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { AttemptRoute, ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
+import type { UpstreamWaitClock } from '../telemetry/call-overhead.js';
 import type { GenerationTelemetry } from './core-telemetry.js';
 import { nextAttemptDelay } from './failover.js';
 import { sleep, type RetryPolicy } from './retry-policy.js';
@@ -39,6 +40,8 @@ export interface UpstreamRequestRun {
   readonly telemetry: GenerationTelemetry;
   /** Told the channel of each attempt (src/channels/ routing), for usage accounting. */
   readonly onChannel?: (requestIndex: number, channel: string) => void;
+  /** Told of every wait on the upstream (the call's overhead signal). */
+  readonly wait?: UpstreamWaitClock;
 }
 
 export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerator<RequestOutcome> {
@@ -55,7 +58,7 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
     };
     try {
       const timeoutMs = attemptTimeout(run);
-      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers, route });
+      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers, route, ...(run.wait !== undefined && { wait: run.wait }) });
       let requestId: string | undefined;
       const held: UpstreamEvent[] = [];
       for await (const event of events) {

@@ -39,9 +39,14 @@ export const ATTR = {
   currency: 'seedream.cost.currency',
   /** The channel (src/channels/) that served an upstream attempt. */
   channel: 'seedream.channel',
+  /** Which edge served a call (`rest-json`, `rest-sse`, `grpc-unary`, `grpc-stream`): the overhead histogram. */
+  gatewayPath: 'seedream.gateway.path',
 } as const;
 
 export const OPERATION_IMAGE_GENERATION = 'image_generation';
+
+/** Overhead buckets in seconds: 50 µs to ~1.6 s — the gateway's own time is small and its tail matters. */
+export const OVERHEAD_BUCKETS_SECONDS = [0.00005, 0.0001, 0.0002, 0.0004, 0.0008, 0.0016, 0.0032, 0.0064, 0.0128, 0.0256, 0.0512, 0.1024, 0.2048, 0.4096, 0.8192, 1.6384];
 
 /** Duration buckets in seconds: the GenAI recommendation (to 81.92 s) extended to ~11 minutes, because
  *  image renders take 20–60 s per image and sets of 15 take minutes (conventions D.1 deviation). */
@@ -56,4 +61,5 @@ export const METRIC = {
   imageCount: 'gen_ai.client.image.count',
   upstreamDuration: 'http.client.request.duration',
   estimatedCost: 'seedream.gateway.estimated_cost',
+  overheadDuration: 'seedream.gateway.overhead.duration',
 } as const;

@@ -4,7 +4,7 @@
  * model and caller key. Created from a meter once, when telemetry has started.
  */
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
-import { DURATION_BUCKETS_SECONDS, METRIC } from './attributes.js';
+import { DURATION_BUCKETS_SECONDS, METRIC, OVERHEAD_BUCKETS_SECONDS } from './attributes.js';
 
 export interface GatewayMetrics {
   readonly rpcServerDuration: Histogram;
@@ -13,6 +13,8 @@ export interface GatewayMetrics {
   readonly imageCount: Counter;
   readonly upstreamDuration: Histogram;
   readonly estimatedCost: Counter;
+  /** The gateway's own time per images call (src/telemetry/call-overhead.ts). */
+  readonly overheadDuration: Histogram;
 }
 
 const seconds = (description: string) => ({
@@ -29,6 +31,11 @@ export function createGatewayMetrics(meter: Meter = metrics.getMeter('seedream-g
     operationDuration: meter.createHistogram(METRIC.operationDuration, seconds('Duration of image generations, from the first upstream request to the last image.')),
     imageCount: meter.createCounter(METRIC.imageCount, { unit: '{image}', description: 'Images by model and outcome (generated, moderated, failed).' }),
     upstreamDuration: meter.createHistogram(METRIC.upstreamDuration, seconds('Duration of upstream HTTP attempts.')),
+    overheadDuration: meter.createHistogram(METRIC.overheadDuration, {
+      unit: 's',
+      description: "The gateway's own time per images call: elapsed minus upstream wait (streams: up to their first output).",
+      advice: { explicitBucketBoundaries: OVERHEAD_BUCKETS_SECONDS },
+    }),
     estimatedCost: meter.createCounter(METRIC.estimatedCost, { unit: '{currency}', description: 'Estimated cost of delivered images, in the pricing currency, by model and caller key.' }),
   };
 }

@@ -4,6 +4,7 @@
  * failure to a GatewayError; the core never sees HTTP.
  */
 import type { Base64Text } from '../base64.js';
+import type { UpstreamWaitClock } from '../telemetry/call-overhead.js';
 import type { BackgroundName, ModelEntry, OutputFormatName, PromptOptimizationModeName } from '../models/types.js';
 
 /** One upstream request: a single call to the images endpoint (one image, or one image set). */
@@ -46,6 +47,8 @@ export interface UpstreamCallOptions {
   /** Routing state shared by the attempts of one upstream request (src/channels/); ignored by single
    *  upstreams. */
   readonly route?: AttemptRoute;
+  /** Told of every stretch spent waiting on the upstream (the call's overhead signal). */
+  readonly wait?: UpstreamWaitClock;
 }
 
 /** What routing remembers across the attempts of one upstream request, and tells the retry loop. */

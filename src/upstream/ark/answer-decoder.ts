@@ -11,6 +11,7 @@ import { GatewayError } from '../../errors.js';
 import { byteAtCursor, type ByteChain } from '../byte-chain.js';
 import { CUT_FROM_BYTES, JsonBoundError, parseJsonWithCutsYielding } from '../parse-json-with-cuts.js';
 import { readBody, readBodyPieces } from '../read-body.js';
+import { waitTimed, type UpstreamWaitClock } from '../../telemetry/call-overhead.js';
 import type { UpstreamEvent } from '../types.js';
 import { failureFromEnvelope, failureFromResponse, headerValue, type UpstreamFailure } from '../upstream-failure.js';
 import { eventsFromArkResponse, type DecodeContext } from './response-events.js';
@@ -36,6 +37,8 @@ export interface AnswerOptions {
   readonly maxErrorBodyBytes: number;
   readonly maxSseFrameBytes: number | undefined;
   readonly now: () => number;
+  /** Told of every wait for a chunk of the body (the call's overhead signal). */
+  readonly wait?: UpstreamWaitClock;
 }
 
 const eventStream = /^\s*text\/event-stream\b/i;
@@ -49,7 +52,7 @@ export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptio
   // The answer's `x-request-id` wins over one found in a message (it is the one support can trace).
   const mapFailure = (failure: UpstreamFailure) => options.mapFailure({ ...failure, requestId: requestId ?? failure.requestId });
   if (status < 200 || status >= 300) {
-    const text = (await readBody(answer.body, options.maxErrorBodyBytes, true)).toString('utf8');
+    const text = (await readBody(waitTimed(answer.body, options.wait), options.maxErrorBodyBytes, true)).toString('utf8');
     throw mapFailure(failureFromResponse(status, headers, text, options.now()));
   }
   const decode: DecodeContext = { ...options.decode, requestId };
@@ -60,9 +63,10 @@ export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptio
     // Read without destroying the body when the decoder stops at `[DONE]`, so the caller can drain
     // the rest and keep the connection; any other early stop has the caller destroy it.
     const body = answer.body;
-    const source: AsyncIterable<Uint8Array> = {
-      [Symbol.asyncIterator]: () => body.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array>,
-    };
+    const source: AsyncIterable<Uint8Array> = waitTimed(
+      { [Symbol.asyncIterator]: () => body.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array> },
+      options.wait,
+    );
     const cutShort = () =>
       new GatewayError('UPSTREAM_UNAVAILABLE', 'the upstream stream ended before the generation completed', {
         retryable: true,
@@ -75,7 +79,7 @@ export async function* eventsFromAnswer(answer: HttpAnswer, options: AnswerOptio
   // Refused before a byte of the body is read: an HTML error page or a file is not an images answer.
   const type = headerValue(headers, 'content-type');
   if (type !== undefined && !jsonType.test(type)) throw bad(`the answer is ${type.slice(0, 64)}, not JSON`);
-  const body = await readBodyPieces(answer.body, options.maxResponseBytes);
+  const body = await readBodyPieces(waitTimed(answer.body, options.wait), options.maxResponseBytes);
   // Every answer of the API is an object: anything else is refused without scanning it.
   if (firstNonSpace(body) !== OPEN_BRACE) throw bad('the body is not a JSON object');
   let json: unknown;

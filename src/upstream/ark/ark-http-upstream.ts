@@ -92,13 +92,18 @@ export function createArkHttpUpstream(options: ArkHttpUpstreamOptions): ImageUps
     let answer: HttpAnswer | undefined;
     let completed = false;
     try {
-      answer = await pool.request({
-        method: 'POST',
-        path,
-        headers: requestHeaders(call.headers, authorization, streaming),
-        body: json,
-        signal: attempt.signal,
-      });
+      call.wait?.beginWait();
+      try {
+        answer = await pool.request({
+          method: 'POST',
+          path,
+          headers: requestHeaders(call.headers, authorization, streaming),
+          body: json,
+          signal: attempt.signal,
+        });
+      } finally {
+        call.wait?.endWait();
+      }
       attempt.upstream = { status: answer.statusCode, requestId: headerValue(answer.headers, 'x-request-id') };
       yield* eventsFromAnswer(answer, {
         streaming,
@@ -111,6 +116,7 @@ export function createArkHttpUpstream(options: ArkHttpUpstreamOptions): ImageUps
         },
         mapFailure: (failure) => mapFailure(failure, ctx),
         ...limits,
+        ...(call.wait !== undefined && { wait: call.wait }),
         now,
       });
       completed = true;
