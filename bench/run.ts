@@ -18,6 +18,7 @@ import { settingsOf, writeResults, type BenchResults } from './report/results.js
 import { runBase64Relay } from './scenarios/base64-relay.js';
 import { runImageHosting } from './scenarios/image-hosting.js';
 import { runChannels } from './scenarios/channels.js';
+import { runJobsBench } from './scenarios/jobs.js';
 import { runSlowStreams } from './scenarios/slow-streams.js';
 import { runSingleCall } from './scenarios/single-call.js';
 import { runUrlMode } from './scenarios/url-mode.js';
@@ -50,6 +51,8 @@ async function main(): Promise<number> {
     const hosting = options.scenarios.has('hosting') ? await runImageHosting(ctx) : undefined;
     if (options.scenarios.has('channels')) step('5. Channels, caller quotas and the usage ledger (in process and Redis)');
     const channels = options.scenarios.has('channels') ? await runChannels(ctx) : undefined;
+    if (options.scenarios.has('jobs')) step('6. Durable generations: idempotency keys and jobs (in process and Redis)');
+    const jobs = options.scenarios.has('jobs') ? await runJobsBench() : undefined;
     results = {
       machine,
       settings: settingsOf(options),
@@ -59,11 +62,13 @@ async function main(): Promise<number> {
       ...(streams !== undefined && { streams }),
       ...(hosting !== undefined && { hosting }),
       ...(channels !== undefined && { channels }),
+      ...(jobs !== undefined && { jobs }),
       budget: [urlBudget(url), latencyBudget(latency), base64Budget(b64), memoryBudget(streams)],
       notRun: [
         ...[...(url?.skipped ?? []), ...(latency?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
         ...(streams?.skipped === null || streams === undefined ? [] : [`slow REST streams: ${streams.skipped}`]),
         ...(channels?.notRun ?? []),
+        ...(jobs?.notRun ?? []),
       ],
       wallSeconds: (performance.now() - started) / 1000,
     };

@@ -10,6 +10,7 @@ import { createHostingSetup, type HostingSetup } from './assets/hosting-setup.js
 import { createKeyVerifier, type KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createGrpcServer, type GrpcServer } from './grpc/grpc-server.js';
+import { createJobSetup, type JobSetup } from './jobs/job-setup.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { createBodyBudget } from './rest/body-budget.js';
 import { createRestServer } from './rest/server.js';
@@ -65,6 +66,8 @@ export interface App {
   readonly grpc: GrpcServer;
   /** Image hosting (store, core stage); undefined when IMAGE_HOSTING=off. */
   readonly hosting: HostingSetup | undefined;
+  /** Durable generations: the job store, keyed calls and jobs (DESIGN §10). */
+  readonly jobs: JobSetup;
   /** Listens on every server; resolves to their bound addresses. */
   start(): Promise<AppAddresses>;
   /** Graceful shutdown of every server, then of the upstream and simulator. Idempotent. */
@@ -135,6 +138,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...(models !== undefined && { servedModels: models }),
     ...(hosting && { hosting: hosting.hosting }),
   });
+  // Durable generations (DESIGN §10): jobs and idempotency keys, in process or in Redis.
+  let jobs: JobSetup;
+  try {
+    jobs = await createJobSetup(config.jobs, { generator, logger, maxCallDurationMs: config.server.maxCallDurationMs, heartbeatIntervalMs: config.heartbeatIntervalMs });
+  } catch (error) {
+    await upstream.close();
+    await simulator?.close();
+    await hosting?.close();
+    await stores.close();
+    throw error;
+  }
+  const durable = jobs.durable;
   const usage = createUsageReader({ ledger: stores.ledger, currency: config.pricing.currency });
   // The upstream keys must never reach a caller, even quoted inside an upstream message.
   const secrets = config.channels.flatMap((c) => (c.kind === 'simulator' ? [] : c.keys));
@@ -145,6 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   try {
     grpc = createGrpcServer({
       generator,
+      durable,
       verifier,
       lifecycle,
       logger,
@@ -161,6 +177,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     await simulator?.close();
     await hosting?.close();
     await stores.close();
+    await jobs.close();
     throw error;
   }
   const servers: AppServer[] = [
@@ -172,7 +189,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   ];
   // The REST adapter shares the core, keys, lifecycle and logger; start() and stop() bind, drain and
   // close it together with gRPC.
-  const rest = createRestServer({ generator, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget, usage, ...(hosting?.local && { assets: hosting.local }) });
+  const rest = createRestServer({ generator, durable, keys: verifier, config, lifecycle, logger, telemetry, bodyBudget, usage, ...(hosting?.local && { assets: hosting.local }) });
   servers.push({
     name: 'http',
     listen: async () => {
@@ -195,6 +212,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     simulator,
     grpc,
     hosting,
+    jobs,
     async start() {
       const addresses: Record<string, string> = {};
       for (const server of servers) addresses[server.name] = await server.listen();
@@ -209,6 +227,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         // calls get SHUTTING_DOWN (UNAVAILABLE / 503) instead of a refused connection (DESIGN §7).
         await new Promise((resolve) => setTimeout(resolve, config.server.shutdownDrainWindowMs));
         await Promise.all(servers.map((server) => server.close(config.server.shutdownGraceMs)));
+        // Jobs still running here end `interrupted` (DESIGN §7: never silently lost, never re-run).
+        await jobs.close();
         await upstream.close();
         await simulator?.close();
         await hosting?.close();

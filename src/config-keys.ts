@@ -209,6 +209,20 @@ export const envSchemaKeys = z.object({
   IMAGE_FETCH_MAX_BYTES: key('IMAGE_FETCH_MAX_BYTES', '67108864 (64 MiB)', 'Largest upstream image the gateway downloads to host.', int(1024, 2 ** 31 - 1).default(64 * 1024 * 1024)),
   IMAGE_FETCH_TIMEOUT_MS: key('IMAGE_FETCH_TIMEOUT_MS', '60000', 'Time limit of one upstream image download.', int(100, 3600_000).default(60_000)),
 
+  // Durable generations: idempotency keys, jobs, webhooks (DESIGN §10)
+  JOB_STORE: key('JOB_STORE', 'memory', 'Where jobs, their event logs and idempotency keys live: memory (in process; they live as long as the process) or redis (shared by replicas, REDIS_URL).', z.enum(['memory', 'redis']).default('memory')),
+  REDIS_URL: key('REDIS_URL', "the config file's redis store, if any (required when JOB_STORE=redis)", 'Redis server URL of the job store (redis://[user:password@]host:port[/db]).', z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional()),
+  REDIS_KEY_PREFIX: key('REDIS_KEY_PREFIX', 'seedream:', 'Prefix of every Redis key the gateway writes.', z.string().default('seedream:')),
+  JOB_RETENTION_MS: key('JOB_RETENTION_MS', '86400000 (24 h)', 'How long a job, its events and its idempotency key are kept after it ends.', int(60_000, 30 * 24 * 3600_000).default(24 * 3600_000)),
+  JOB_LEASE_MS: key('JOB_LEASE_MS', '30000', 'Lease of a running job: a job whose replica stops renewing it for this long becomes interrupted (never re-run).', int(1000, 3600_000).default(30_000)),
+  JOB_SWEEP_INTERVAL_MS: key('JOB_SWEEP_INTERVAL_MS', '5000', 'How often each replica looks for jobs with expired leases.', int(100, 3600_000).default(5000)),
+  WEBHOOK_ALLOWED_CIDRS: key('WEBHOOK_ALLOWED_CIDRS', 'unset (public addresses only)', 'Comma-separated CIDR ranges webhooks may reach although private, loopback or reserved.', z.string().optional()),
+  WEBHOOK_ALLOW_HTTP: key('WEBHOOK_ALLOW_HTTP', 'false', 'Accept http:// webhook URLs (https only by default).', bool.default(false)),
+  WEBHOOK_MAX_ATTEMPTS: key('WEBHOOK_MAX_ATTEMPTS', '5', 'Delivery attempts of one webhook (retried on network errors, 5xx and 429 with backoff).', int(1, 20).default(5)),
+  WEBHOOK_TIMEOUT_MS: key('WEBHOOK_TIMEOUT_MS', '10000', 'Time limit of one webhook delivery attempt.', int(100, 600_000).default(10_000)),
+  WEBHOOK_SECRETS: key('WEBHOOK_SECRETS', 'unset (jobs of keys without a secret cannot have webhooks)', 'Per caller key, the Standard Webhooks signing secret: name=whsec_<base64>, comma-separated.', z.string().optional()),
+  WEBHOOK_DEFAULT_URLS: key('WEBHOOK_DEFAULT_URLS', 'unset', 'Per caller key, the webhook URL of jobs that name none: name=https://…, comma-separated.', z.string().optional()),
+
   // Telemetry and logs
   OTEL_SERVICE_NAME: key('OTEL_SERVICE_NAME', 'seedream-gateway', 'service.name resource attribute.', z.string().default('seedream-gateway')),
   OTEL_SDK_DISABLED: key('OTEL_SDK_DISABLED', 'false', 'Turn all tracing and metrics off.', bool.default(false)),

@@ -81,6 +81,8 @@ export interface Config {
   readonly pricing: { readonly currency: string; readonly overrides: Readonly<Partial<Record<ModelKey, PriceOverride>>> };
   readonly simulator: SimulatorConfig;
   readonly hosting: ImageHostingConfig;
+  /** Durable generations: idempotency keys, jobs, webhooks (DESIGN §10). */
+  readonly jobs: JobsConfig;
   readonly telemetry: TelemetryConfig;
   readonly logLevel: LogLevel;
   /** Channels, routing, caller quotas' store (DESIGN §12): from GATEWAY_CONFIG_FILE, or the env-configured
@@ -156,3 +158,23 @@ export type AssetStoreConfig =
       /** undefined = presigned GET URLs. */
       readonly publicBaseUrl: string | undefined;
     };
+
+/** Durable generations (DESIGN §10): where jobs live and how their webhooks are sent. */
+export interface JobsConfig {
+  readonly store: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
+  /** How long a job, its events and its idempotency key are kept (ms). */
+  readonly retentionMs: number;
+  readonly leaseMs: number;
+  readonly sweepIntervalMs: number;
+  readonly webhooks: {
+    /** CIDR ranges webhooks may reach although special-purpose (loopback, private…). */
+    readonly allowedCidrs: readonly string[];
+    readonly allowHttp: boolean;
+    readonly maxAttempts: number;
+    readonly timeoutMs: number;
+    /** Caller key name → `whsec_` signing secret. */
+    readonly secrets: ReadonlyMap<string, string>;
+    /** Caller key name → webhook URL of jobs that name none. */
+    readonly defaultUrls: ReadonlyMap<string, string>;
+  };
+}

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { buildJobs } from './config-jobs.js';
 import { envSchemaKeys, type EnvKeys } from './config-keys.js';
 import type { ApiKeyEntry, AssetStoreConfig, Config, ImageHostingConfig, UpstreamConfig } from './config-types.js';
 import { modelCatalog } from './models/catalog.js';
@@ -58,6 +59,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   // Every channel (the env's upstream as the one channel when there is no file).
   const channels = fileChannels ?? (upstream === undefined ? [] : [channelFromUpstream(upstream)]);
   const hosting = buildHosting(e, upstream === undefined ? undefined : channels, problems);
+  // One Redis for everything: the config file's store serves jobs too unless REDIS_URL names another.
+  const jobs = buildJobs(e, problems, file?.store?.kind === 'redis' ? file.store.url : undefined);
   const maxRef = e.MAX_REFERENCE_IMAGE_BYTES;
   // The largest legal request: the most reference images any model takes (14), each at the size
   // limit; as base64 data URIs in JSON on REST (4/3 larger). 1 MiB covers the prompt and the rest.
@@ -139,6 +142,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       fixedSeed: e.SIMULATOR_FIXED_SEED,
     },
     hosting,
+    jobs,
     telemetry: {
       serviceName: e.OTEL_SERVICE_NAME,
       disabled: e.OTEL_SDK_DISABLED,

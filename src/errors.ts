@@ -21,6 +21,8 @@ export type ErrorReason =
   | 'DEADLINE_EXCEEDED'
   | 'CANCELLED'
   | 'SHUTTING_DOWN'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'JOB_NOT_FOUND'
   | 'INTERNAL';
 
 interface ReasonMeaning {
@@ -104,6 +106,16 @@ export const errorReasons: Readonly<Record<ErrorReason, ReasonMeaning>> = Object
     meaning: 'The gateway instance is shutting down (drain window, or the grace period ran out); retry on another instance.',
     retryable: true,
     callerFault: false,
+  },
+  IDEMPOTENCY_CONFLICT: {
+    meaning: 'The idempotency key (Idempotency-Key / request_id) was already used by this caller for a different request.',
+    retryable: false,
+    callerFault: true,
+  },
+  JOB_NOT_FOUND: {
+    meaning: 'No job with this id exists for this caller (never created, expired, or another caller\'s).',
+    retryable: false,
+    callerFault: true,
   },
   INTERNAL: {
     meaning: 'A bug or unexpected state in the gateway; details are in its log only.',

@@ -2,11 +2,15 @@
  * The floor's ImageService: the generated definition wrapped as the gateway wraps it (full messages,
  * encoded once), each call one upstream relay.
  */
-import { createServer, type Server, type ServiceImplementation } from 'nice-grpc';
+import { createServer, ServerError, Status, type Server, type ServiceImplementation } from 'nice-grpc';
 import type { GeneratedImage } from '../../gen/seedream/v1/events.js';
 import { ImageServiceDefinition } from '../../gen/seedream/v1/image_service.js';
 import { fullMessageServiceDefinition } from '../../src/grpc/service-definition.js';
 import type { RelayedImage, UpstreamRelay } from './upstream-relay.js';
+
+function unimplemented(): never {
+  throw new ServerError(Status.UNIMPLEMENTED, 'the floor server has no jobs');
+}
 
 export function createFloorGrpcServer(relay: UpstreamRelay): Server {
   const server = createServer({ 'grpc.max_send_message_length': -1 });
@@ -24,6 +28,12 @@ export function createFloorGrpcServer(relay: UpstreamRelay): Server {
     async listModels() {
       return { models: [] };
     },
+    // The floor measures the generation path only: it has no jobs.
+    createImageJob: unimplemented,
+    getImageJob: unimplemented,
+    watchImageJob: unimplemented,
+    cancelImageJob: unimplemented,
+    listImageJobs: unimplemented,
   };
   server.add(definition, implementation);
   return server;

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels';
+export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs';
 
 export interface BenchOptions {
   /** Repository root (the harness runs from dist/bench/). */
@@ -31,7 +31,7 @@ export interface BenchOptions {
 }
 
 /** Every scenario, in run order; a run of all of them rewrites bench/README.md's figures. */
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs'];
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const root = fileURLToPath(new URL('../../..', import.meta.url));

@@ -54,6 +54,7 @@ export function jsonBody(workload: Workload, stream: boolean): string {
 
 function request(prompt: string, tier: SizeTier, responseFormat: ResponseFormat, maxImages: number | undefined): StreamImagesRequest {
   return {
+    requestId: '',
     spec: {
       prompt,
       referenceImages: [],

@@ -8,6 +8,7 @@ import { addedLatency } from '../scenarios/single-call.js';
 import { cpuOverFloor, type BudgetLine } from './budget.js';
 import type { BenchResults } from './results.js';
 import type { ChannelsResult } from '../scenarios/channels.js';
+import { jobsMarkdown } from '../scenarios/jobs.js';
 
 export function figuresMarkdown(results: BenchResults): string {
   const { machine, settings } = results;
@@ -29,6 +30,7 @@ export function figuresMarkdown(results: BenchResults): string {
   if (results.streams !== undefined) lines.push(...streamsSection(results.streams));
   if (results.hosting !== undefined) lines.push(hostingMarkdown(results.hosting));
   if (results.channels !== undefined) lines.push(...channelsSection(results.channels));
+  if (results.jobs !== undefined) lines.push(...jobsMarkdown(results.jobs));
   if (results.notRun.length > 0) lines.push('**Not run**', '', ...results.notRun.map((reason) => `- ${reason}`), '');
   return lines.join('\n');
 }

@@ -10,6 +10,7 @@ import type { HostingResult } from '../scenarios/image-hosting.js';
 import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
 import type { ThroughputResult } from '../scenarios/throughput.js';
 import type { ChannelsResult } from '../scenarios/channels.js';
+import type { JobsBenchResult } from '../scenarios/jobs.js';
 import type { BudgetLine } from './budget.js';
 
 export interface BenchResults {
@@ -30,6 +31,8 @@ export interface BenchResults {
   readonly hosting?: HostingResult;
   /** Scenario 4: channels, caller quotas and the usage ledger, in process and on Redis. */
   readonly channels?: ChannelsResult;
+  /** Scenario 6: what idempotency keys and jobs add, and the memory of waiting jobs. */
+  readonly jobs?: JobsBenchResult;
   readonly budget: readonly BudgetLine[];
   /** Scenarios or paths that could not run, and why. */
   readonly notRun: readonly string[];

@@ -39,7 +39,7 @@ export function requestFromArgs(args: ClientArgs): StreamImagesRequest {
     user: '',
     model: modelMember(entry, args),
   };
-  return { spec };
+  return { spec, requestId: '' };
 }
 
 function modelMember(entry: ModelEntry, args: ClientArgs): ImageGenerationSpec['model'] {

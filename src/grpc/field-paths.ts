@@ -30,12 +30,24 @@ const specFields: Readonly<Record<string, string>> = {
   model: 'model',
 };
 
+/** Fields of the request messages beside `spec` (jobs and idempotency, DESIGN §10). */
+const requestFields: Readonly<Record<string, string>> = {
+  idempotencyKey: 'request_id',
+  webhookUrl: 'webhook_url',
+  name: 'name',
+  afterSequence: 'after_sequence',
+  pageSize: 'page_size',
+  pageToken: 'page_token',
+};
+
 /**
  * The proto path of a domain field. `model` is the request's model key (the oneof member name), when
  * known. Unknown fields are returned under `spec.` unchanged rather than guessed.
  */
 export function protoFieldPath(field: string, model: ModelKey | undefined): string {
   if (field === 'spec') return 'spec';
+  const top = requestFields[field];
+  if (top !== undefined) return top;
   const indexed = /^referenceImages\[(\d+)\]$/.exec(field);
   if (indexed !== null) return `spec.reference_images[${indexed[1]}]`;
   const option = optionFields[field];

@@ -20,6 +20,7 @@ import { CONNECTION_CAP_OPTION } from './grpc-connection-cap.js';
 import { createCallLogMiddleware } from './call-log-middleware.js';
 import { createErrorMiddleware } from './error-middleware.js';
 import { createGrpcHealth, type GrpcHealth } from './health.js';
+import type { DurableGenerations } from '../jobs/durable-generations.js';
 import { createImageService, imageServiceDefinition } from './image-service.js';
 import { createReflectionServices, defaultDescriptorSetPath } from './reflection.js';
 import { createRequestChecksMiddleware } from './request-checks.js';
@@ -29,6 +30,8 @@ import type { UsageReader } from '../usage/usage-reader.js';
 
 export interface GrpcServerDeps {
   readonly generator: ImageGenerator;
+  /** Keyed calls and jobs (DESIGN §10). */
+  readonly durable: DurableGenerations;
   readonly verifier: KeyVerifier;
   readonly lifecycle: Lifecycle;
   readonly logger: Logger;
@@ -102,7 +105,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
         shutdownSignal: shutdown.signal,
       }),
     );
-  authenticated.add(imageServiceDefinition, createImageService({ generator: deps.generator, overheadHistogram: telemetry.metrics.overheadDuration }));
+  authenticated.add(imageServiceDefinition, createImageService({ generator: deps.generator, durable: deps.durable, overheadHistogram: telemetry.metrics.overheadDuration }));
   if (deps.usage !== undefined) authenticated.add(UsageServiceDefinition, createUsageService(deps.usage));
   // Probes and tooling must work without a key (load balancers hold none).
   server.with(health.watchMiddleware).add(health.definition, health.implementation);

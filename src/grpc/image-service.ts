@@ -6,12 +6,14 @@ import type { Histogram } from '@opentelemetry/api';
 import type { ServiceImplementation } from 'nice-grpc';
 import type { CallContext } from 'nice-grpc-common';
 import { ImageServiceDefinition, type ListModelsResponse } from '../../gen/seedream/v1/image_service.js';
+import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
-import type { GenerateContext } from '../service/types.js';
+import type { GenerateContext, GenerationEvent, GenerationSpec } from '../service/types.js';
 import type { CallerContext } from './auth-middleware.js';
 import { deadlineFromMetadata } from './call-deadline.js';
 import { streamResponseFromEvent } from './events-to-proto.js';
 import { generateResponseFromEvents } from './generate-response-from-events.js';
+import { createImageJobHandlers } from './image-job-handlers.js';
 import { encodeGenerateImagesResponse, encodeStreamImagesResponse } from './image-response-encoding.js';
 import { modelInfoFromListing } from './model-info-from-listing.js';
 import { fullMessageServiceDefinition } from './service-definition.js';
@@ -34,13 +36,15 @@ export type ImageServiceHandlers = ServiceImplementation<typeof imageServiceDefi
 
 export interface ImageServiceDeps {
   readonly generator: ImageGenerator;
+  /** Keyed calls (`request_id`) and the job RPCs (DESIGN §10). */
+  readonly durable: DurableGenerations;
   /** The overhead histogram (`seedream.gateway.overhead.duration`); none = not recorded. */
   readonly overheadHistogram?: Histogram;
 }
 
 /** The ImageService implementation; it runs behind the auth middleware, which supplies the caller. */
 export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers {
-  const { generator } = deps;
+  const { generator, durable } = deps;
   // The gateway's own time in trailing metadata (a stream's: up to its first message), and the histogram.
   const reportOverhead = (context: TraceContextExt & CallContext, path: GatewayPath) => {
     const overhead = context.callOverhead;
@@ -51,13 +55,21 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
   // The listing only changes with the catalog and config: convert it once.
   const models: ListModelsResponse = { models: generator.listModels().map(modelInfoFromListing) };
 
+  /** A plain call's events (the direct path), or — with a `request_id` (AIP-155) — the events of the
+   *  keyed generation, created or attached to, which this call's cancellation does not stop. */
+  async function eventsOf(spec: GenerationSpec, requestId: string, context: CallContext & CallerContext & TraceContextExt): Promise<AsyncIterable<GenerationEvent>> {
+    const generateContext = generateContextOf(context);
+    if (requestId === '') return generator.generate(spec, generateContext);
+    const { job } = await durable.start(spec, generateContext, { key: requestId });
+    return durable.follow(job.id, context.signal, context.callOverhead);
+  }
+
   return {
     async generateImages(request, context) {
       // generate() throws synchronously for invalid input: before any upstream call, and still inside
       // this async function, so the error middleware maps it like any other.
       try {
-        const events = generator.generate(specFromProto(request.spec), generateContextOf(context));
-        return await generateResponseFromEvents(events);
+        return await generateResponseFromEvents(await eventsOf(specFromProto(request.spec), request.requestId, context));
       } finally {
         reportOverhead(context, 'grpc-unary');
       }
@@ -65,7 +77,7 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
 
     async *streamImages(request, context) {
       try {
-        const events = generator.generate(specFromProto(request.spec), generateContextOf(context));
+        const events = await eventsOf(specFromProto(request.spec), request.requestId, context);
         // One message per event, as the core yields it. nice-grpc waits for 'drain' before asking for the
         // next one, so a slow reader holds the core (and the upstream read) back instead of a buffer.
         for await (const event of events) {
@@ -80,6 +92,8 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
     async listModels() {
       return models;
     },
+
+    ...createImageJobHandlers(durable, generateContextOf),
   };
 }
 

@@ -64,6 +64,12 @@ export function statusFromReason(reason: ErrorReason): Status {
     // This instance is draining: another instance (or this one's successor) can take the call.
     case 'SHUTTING_DOWN':
       return Status.UNAVAILABLE;
+    // AIP-155: a request id reused with a different request.
+    case 'IDEMPOTENCY_CONFLICT':
+      return Status.ALREADY_EXISTS;
+    // Unknown, expired or another caller's job: indistinguishable on purpose.
+    case 'JOB_NOT_FOUND':
+      return Status.NOT_FOUND;
     // A bug: fixed message on the wire, the cause in the log.
     case 'INTERNAL':
       return Status.INTERNAL;

@@ -31,6 +31,10 @@ export interface JobStore {
   /** The owner's job, or undefined when it does not exist, expired, or belongs to another caller. */
   get(owner: string, id: string): Promise<JobRecord | undefined>;
 
+  /** Any owner's job, for the gateway's own bookkeeping (the webhook of a job the sweeper interrupted);
+   *  never for answering a caller, who must only see their own jobs (`get`). */
+  peek(id: string): Promise<JobRecord | undefined>;
+
   /** The owner's jobs, newest first, AIP-132 paging. Throws INVALID_ARGUMENT (`page_token`) for a token
    *  this store did not issue to this owner. */
   list(owner: string, page: JobPageRequest): Promise<JobPage>;
@@ -52,6 +56,11 @@ export interface JobStore {
   /** The owner asks to cancel: a queued job is cancelled at once, a running one gets `cancelRequested`
    *  for its replica to act on. Undefined when the owner has no such job. */
   requestCancel(owner: string, id: string): Promise<JobRecord | undefined>;
+
+  /** Frees the idempotency key of a finished job (if it still names this job), so the next call with
+   *  that key creates a new job. Only for a job that failed before the upstream accepted any work
+   *  (DESIGN §10 allows re-running it: nothing was generated, nothing paid). */
+  releaseKey(id: string): Promise<void>;
 
   /** Keeps one webhook delivery attempt on the job (visible through `get`). */
   recordWebhookAttempt(id: string, attempt: WebhookAttempt): Promise<void>;

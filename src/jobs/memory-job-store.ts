@@ -130,6 +130,11 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions): JobStore {
       return { kind: 'created', job: snapshot(entry) };
     },
 
+    async peek(id) {
+      const entry = live(id);
+      return entry === undefined ? undefined : snapshot(entry);
+    },
+
     async get(owner, id) {
       const entry = live(id);
       return entry !== undefined && entry.record.owner === owner ? snapshot(entry) : undefined;
@@ -185,6 +190,14 @@ export function createMemoryJobStore(options: MemoryJobStoreOptions): JobStore {
       if (entry.record.state === 'queued') terminate(entry, { state: 'cancelled' });
       else if (entry.record.state === 'running') entry.record.cancelRequested = true;
       return snapshot(entry);
+    },
+
+    async releaseKey(id) {
+      const entry = live(id);
+      const key = entry?.record.idempotencyKey;
+      if (entry === undefined || key === undefined || !isTerminal(entry.record.state)) return;
+      const mapKey = idempotencyMapKey(entry.record.owner, key);
+      if (keys.get(mapKey)?.jobId === id) keys.delete(mapKey);
     },
 
     async recordWebhookAttempt(id, attempt) {

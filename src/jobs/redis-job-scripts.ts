@@ -137,6 +137,15 @@ end
 return out
 `);
 
+/** KEYS job; ARGV id → 1 released | 0 (open job, no key, or the key names another job). */
+export const releaseKeyScript = script(`
+if is_open(redis.call('HGET', KEYS[1], 'state')) then return 0 end
+local idem = redis.call('HGET', KEYS[1], 'idemRedisKey')
+if not idem or redis.call('HGET', idem, 'job') ~= ARGV[1] then return 0 end
+redis.call('DEL', idem)
+return 1
+`);
+
 /** KEYS job, webhooks; ARGV attemptJson → 1 | 0 (job gone). */
 export const recordWebhookAttemptScript = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end

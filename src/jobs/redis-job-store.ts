@@ -17,6 +17,7 @@ import {
   finishJobScript,
   interruptExpiredScript,
   recordWebhookAttemptScript,
+  releaseKeyScript,
   renewLeaseScript,
   requestCancelScript,
   startJobScript,
@@ -74,6 +75,8 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       if (job === undefined) throw new Error(`job ${jobId} expired while it was being created`);
       return { kind: kind === 'existing' ? 'existing' : 'created', job };
     },
+
+    peek: read,
 
     async get(owner, id) {
       const job = await read(id);
@@ -136,6 +139,10 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       const args = [id, owner, json(stateEventData('cancelled')), Date.now(), retentionMs];
       const found = await requestCancelScript.run(redis, [keys.job(id), keys.leases], args);
       return found === 1 ? read(id) : undefined;
+    },
+
+    async releaseKey(id) {
+      if (isJobId(id)) await releaseKeyScript.run(redis, [keys.job(id)], [id]);
     },
 
     async recordWebhookAttempt(id, attempt) {

@@ -11,12 +11,15 @@ import type { ImageGenerationSpec } from '../../gen/seedream/v1/generation_spec.
 import { specFromProto } from '../contract/spec-from-proto.js';
 import { GatewayError, toGatewayError } from '../errors.js';
 import { findModel, type ResolvedModel } from '../models/lookup.js';
+import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerationEvent } from '../service/types.js';
 import { CallOverhead, msText, OVERHEAD_HEADER, recordOverhead } from '../telemetry/call-overhead.js';
 import type { Logger } from '../telemetry/logger.js';
 import { traceIdsOf } from '../telemetry/trace-context.js';
+import { durableRequestOf } from './durable-headers.js';
 import { writeImageStream } from './image-stream.js';
+import { sendJobAccepted } from './job-replies.js';
 import { openAiErrorFromGatewayError } from './openai-errors.js';
 import { paramNamer, type ReferenceSpelling } from './param-names.js';
 import { JSON_CONTENT_TYPE, sendError } from './reply-error.js';
@@ -34,6 +37,8 @@ export interface ImagesRouteDeps {
   /** Every call's deadline from its start (MAX_CALL_DURATION_MS): REST has no deadline header, and a
    *  hung upstream would otherwise hold the caller for RETRY_MAX_ATTEMPTS × UPSTREAM_TIMEOUT_MS. */
   readonly maxCallDurationMs?: number;
+  /** Keyed calls and jobs (DESIGN §10); without it, `Idempotency-Key` and `Prefer` are ignored. */
+  readonly durable?: DurableGenerations;
   /** The overhead histogram (`seedream.gateway.overhead.duration`); none = not recorded. */
   readonly overheadHistogram?: Histogram;
 }
@@ -55,6 +60,8 @@ export interface PreparedImagesCall {
   readonly stream: boolean;
   readonly warnings: readonly string[];
   readonly refs: ReferenceSpelling | undefined;
+  /** `webhook_url` of the request, for a job's webhook. */
+  readonly webhookUrl?: string;
 }
 
 /** What a route does before the core: parse and translate its body (throwing GatewayErrors). The
@@ -123,13 +130,32 @@ export async function answerImagesCall(
     stopOnShutdown = () => controller.abort(deps.shutdownSignal?.reason);
     deps.shutdownSignal?.addEventListener('abort', stopOnShutdown, { once: true });
     const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
-    const events = deps.generator.generate(spec, {
-      signal: controller.signal,
-      caller,
-      upstreamWait: overhead,
-      ...(deadline !== undefined && { deadline }),
-      ...(traceContext && { traceContext }),
-    });
+    const callContext = { signal: controller.signal, caller, upstreamWait: overhead, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) };
+    // A plain call takes the generator's direct path; only a key or a `Prefer` makes it a job.
+    // A webhook makes the call a job as well: it must be sent even if this connection goes away.
+    const durable = deps.durable === undefined ? undefined : (durableRequestOf(request.headers) ?? (prepared.webhookUrl !== undefined ? { respondAsync: false } : undefined));
+    let events: AsyncIterable<GenerationEvent>;
+    let waitOver: AbortController | undefined;
+    let jobId: string | undefined;
+    if (durable !== undefined && deps.durable !== undefined) {
+      const started = await deps.durable.start(spec, callContext, { ...(durable.key !== undefined && { key: durable.key }), ...(prepared.webhookUrl !== undefined && { webhookUrl: prepared.webhookUrl }) });
+      jobId = started.job.id;
+      if (durable.respondAsync && durable.waitSeconds === undefined) {
+        await sendJobAccepted(reply, deps.durable.store, started.job, 'respond-async');
+        log('accepted', 0, 0);
+        return;
+      }
+      // The caller's view of the job: a disconnect (or the end of `wait`) ends the view, never the job.
+      let view = controller.signal;
+      if (durable.waitSeconds !== undefined && !stream) {
+        waitOver = new AbortController();
+        view = AbortSignal.any([controller.signal, waitOver.signal]);
+        setTimeout(() => waitOver?.abort(new GatewayError('DEADLINE_EXCEEDED', 'wait elapsed')), durable.waitSeconds * 1000).unref();
+      }
+      events = deps.durable.follow(started.job.id, view, overhead);
+    } else {
+      events = deps.generator.generate(spec, callContext);
+    }
     const headers: Record<string, string> = warnings.length > 0 ? { [WARNINGS_HEADER]: warnings.join('; ') } : {};
     const webSearch = spec.webSearch === true;
 
@@ -159,7 +185,19 @@ export async function answerImagesCall(
       return;
     }
 
-    const result = await collect(events);
+    let result: CollectedResult;
+    try {
+      result = await collect(events);
+    } catch (error) {
+      // `Prefer: wait=N` ran out with the job still running: 202 with the job instead of the result.
+      if (waitOver?.signal.aborted !== true || controller.signal.aborted || deps.durable === undefined || jobId === undefined) throw error;
+      const job = await deps.durable.store.get(caller.keyName, jobId);
+      if (job === undefined) throw error;
+      await sendJobAccepted(reply, deps.durable.store, job, `wait=${Math.round((durable?.waitSeconds ?? 0))}`);
+      log('accepted', 0, 0);
+      return;
+    }
+    waitOver?.abort();
     if (raw.destroyed) {
       reply.hijack(); // the client has gone; nobody to answer
       log('client_gone', 0, 0);

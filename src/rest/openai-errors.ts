@@ -100,6 +100,12 @@ export function wireClassOf(reason: ErrorReason): WireClass {
     // The instance is draining: 503 with Retry-After, so clients and balancers go elsewhere.
     case 'SHUTTING_DOWN':
       return { status: 503, type: 'server_error', code: 'shutting_down' };
+    // An Idempotency-Key reused with a different request: 422, as the IETF Idempotency-Key draft says.
+    case 'IDEMPOTENCY_CONFLICT':
+      return { status: 422, type: 'invalid_request_error', code: 'idempotency_key_reused' };
+    // Unknown, expired or another caller's job.
+    case 'JOB_NOT_FOUND':
+      return { status: 404, type: 'invalid_request_error', code: 'job_not_found' };
     // A gateway bug: 500 with a fixed message; the cause goes to the log only.
     case 'INTERNAL':
       return { status: 500, type: 'server_error', code: 'internal_error' };
@@ -137,7 +143,16 @@ export function openAiErrorFromGatewayError(error: GatewayError, paramOf: (field
     headers['retry-after'] = String(Math.max(1, Math.ceil(ms / 1000)));
     headers['retry-after-ms'] = String(Math.max(0, Math.round(ms)));
   }
+  // The OpenAI SDKs retry 408, 409, 429 and 5xx unless told not to: a failure retrying cannot fix
+  // (the upstream may already have accepted — and billed — the work) says so (DESIGN §10).
+  if (!error.retryable && sdkRetriesStatus(wire.status)) headers['x-should-retry'] = 'false';
   if (error.upstream?.requestId !== undefined) headers['x-upstream-request-id'] = error.upstream.requestId;
   const code = error instanceof RestRequestError ? error.openAiCode : wire.code;
   return { status: wire.status, headers, envelope: { error: { message, type: wire.type, param, code } } };
+}
+
+/** Statuses the Stainless-generated OpenAI SDKs retry by default — and 422, the answer to a reused
+ *  idempotency key, so no client's own retry rule re-sends it either (DESIGN §10). */
+function sdkRetriesStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 422 || status === 429 || status >= 500;
 }

@@ -29,6 +29,8 @@ const restNames: ReadonlyMap<string, string> = new Map(Object.entries({
   model: 'model',
   modelId: 'model',
   responseFormat: 'response_format',
+  webhookUrl: 'webhook_url',
+  idempotencyKey: 'Idempotency-Key',
   user: 'user',
   watermark: 'watermark',
 }));

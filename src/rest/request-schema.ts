@@ -39,6 +39,8 @@ const imageRequestSchema = z.strictObject({
   output_format: z.enum(['jpeg', 'png']).nullish(),
   tools: z.array(z.strictObject({ type: z.literal('web_search') })).nullish(),
   user: z.string().nullish(),
+  /** Where a job's signed webhook goes (DESIGN §10); used with `Prefer`/`Idempotency-Key`. */
+  webhook_url: z.string().max(2048).nullish(),
   image: referenceImages.nullish(),
   image_input: referenceImages.nullish(),
   quality: z.unknown().optional(),

@@ -9,6 +9,7 @@ import type { KeyVerifier } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { findModel, upstreamModelId } from '../models/lookup.js';
+import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { ModelListing } from '../service/model-listing.js';
 import type { Region } from '../models/types.js';
@@ -26,6 +27,7 @@ import { registerAssetRoutes } from './routes/assets.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImageEditRoutes } from './routes/image-edits.js';
 import { registerImagesRoute } from './routes/images.js';
+import { registerJobRoutes } from './routes/jobs.js';
 import { registerModelsRoutes } from './routes/models.js';
 import { registerUsageRoute } from './routes/usage.js';
 import type { UsageReader } from '../usage/usage-reader.js';
@@ -33,6 +35,8 @@ import { registerTracing } from './tracing.js';
 
 export interface RestServerDeps {
   readonly generator: ImageGenerator;
+  /** Keyed calls and jobs (DESIGN §10): `Idempotency-Key`, `Prefer`, `/v1/images/jobs`. */
+  readonly durable?: DurableGenerations;
   readonly keys: KeyVerifier;
   readonly config: Config;
   readonly lifecycle: Lifecycle;
@@ -63,6 +67,8 @@ export interface RestServer {
 const knownPaths: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/v1\/images\/(generations|edits|variations)$/, 'POST'],
   [/^\/v1\/models(\/[^/]+)?$/, 'GET, HEAD'],
+  [/^\/v1\/images\/jobs(\/[^/]+(\/events)?)?$/, 'GET, HEAD'],
+  [/^\/v1\/images\/jobs\/[^/]+\/cancel$/, 'POST'],
   [/^\/v1\/usage$/, 'GET, HEAD'],
   [/^\/(healthz|readyz)$/, 'GET, HEAD'],
 ];
@@ -148,6 +154,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     v1.addHook('onRequest', authHook(deps.keys));
     const imagesDeps = {
       generator: deps.generator,
+      ...(deps.durable && { durable: deps.durable }),
       shutdownSignal: shutdown.signal,
       maxCallDurationMs: server.maxCallDurationMs,
       logger,
@@ -158,6 +165,7 @@ export function createRestServer(deps: RestServerDeps): RestServer {
     registerImagesRoute(v1, imagesDeps);
     registerImageEditRoutes(v1, imagesDeps, multipartLimits(config));
     registerModelsRoutes(v1, listing);
+    if (deps.durable !== undefined) registerJobRoutes(v1, deps.durable, logger);
     if (deps.usage !== undefined) registerUsageRoute(v1, deps.usage);
   });
 

@@ -98,10 +98,12 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
             return hosted === undefined ? events : hostImages(events, hosted, context.signal);
           };
           if (accounting === undefined) {
+            context.onAdmitted?.();
             yield* generation();
             return;
           }
           const call = await accounting.begin(keyName, plan);
+          context.onAdmitted?.();
           let failed = true;
           try {
             for await (const event of generation(call.onChannel)) {

@@ -77,6 +77,10 @@ export interface GenerateContext {
   readonly onChannel?: (requestIndex: number, channel: string) => void;
   /** Told of every wait on the upstream, so the edge can report the gateway's own time. */
   readonly upstreamWait?: UpstreamWaitClock;
+  /** Called once the generation is admitted — concurrency slot and caller quotas taken — right before
+   *  its first upstream request. Jobs use it to refuse a call over its limits as a plain call would
+   *  (DESIGN §10) instead of accepting it and failing later. */
+  readonly onAdmitted?: () => void;
 }
 
 export type ImageContent =

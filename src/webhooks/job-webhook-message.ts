@@ -3,21 +3,13 @@
  * REST API's snake_case. It carries the job's outcome, not its images — the receiver reads those from
  * `GET /v1/images/jobs/{id}` (images are hosted URLs; bytes never travel in a webhook).
  */
-import type { JobRecord, JsonValue } from '../jobs/job-types.js';
+import type { JobRecord } from '../jobs/job-types.js';
+import { snakeCaseKeys } from '../jobs/snake-case-keys.js';
 
 export interface JobWebhookMessage {
   /** `webhook-id`: one per job and final state, so a retry or a second sender is recognisably the same. */
   readonly messageId: string;
   readonly body: string;
-}
-
-/** The stored JSON (the core's camelCase usage) with snake_case keys, like every REST payload. */
-function snakeCaseKeys(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map((item: JsonValue) => snakeCaseKeys(item));
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, member]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeCaseKeys(member)]),
-  );
 }
 
 export function jobWebhookMessage(job: JobRecord, now: number = Date.now()): JobWebhookMessage {

@@ -76,6 +76,7 @@ const rules: ReadonlyArray<readonly [RegExp, Rule]> = [
   [/^npm run client -- "<prompt>"/, { elsewhere: 'a usage synopsis with placeholders, not a command' }],
   [/^npm run client -- /, { run: 'shell' }],
   [/^curl .*localhost:8080/, { run: 'shell' }],
+  [/^JOB=\$\(curl .*localhost:8080/, { run: 'shell' }],
   [/^export SEEDREAM_API_KEY=/, { run: 'shell' }],
   [/^printf %s 'sk-my-caller-key' \| sha256sum/, { run: 'shell' }],
   [/^(export ARK_API_KEY=…|export GATEWAY_API_KEYS=|npm start$)/, { elsewhere: 'needs a real Ark key; test/app/startup.test.ts starts the built gateway with hashed caller keys and refuses open mode against a keyed upstream' }],
@@ -214,6 +215,11 @@ describe('the commands, run', () => {
     const result = await runShell(script, cwd, { SEEDREAM_GATEWAY_ADDRESS: `127.0.0.1:${ports.grpc}` });
     expect(result.code, `${result.stderr}\n${result.stdout}\ngateway:\n${gatewayOutput().slice(-2000)}`).toBe(0);
     if (command.text.startsWith('curl')) expect(JSON.parse(result.stdout)).toMatchObject({ data: [{ url: expect.stringMatching(/^http/) }] });
+    // The job flow: its event log (SSE) ends with the terminal state, then the job's stored result.
+    if (command.text.startsWith('JOB=')) {
+      expect(result.stdout).toContain('event: completed');
+      expect(JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('\n{') + 1))).toMatchObject({ data: [{ url: expect.stringMatching(/^http/) }] });
+    }
     if (command.text.startsWith('printf')) expect(result.stdout).toMatch(/^[0-9a-f]{64}\s/);
     if (command.text.startsWith('npm run client')) expect(readdirSync(join(work, 'images')).length).toBeGreaterThan(0);
   }, 180_000);

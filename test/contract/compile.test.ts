@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const imageServiceMethods = ['GenerateImages', 'StreamImages', 'ListModels', 'CreateImageJob', 'GetImageJob', 'WatchImageJob', 'CancelImageJob', 'ListImageJobs'];
 const protoFiles = readdirSync(join(root, 'proto/seedream/v1')).map((f) => `seedream/v1/${f}`);
 const work = mkdtempSync(join(tmpdir(), 'contract-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ describe('the contract compiles with stock tools', () => {
     execFileSync('protoc', ['-I', 'proto', '--include_imports', `--descriptor_set_out=${out}`, ...protoFiles], { cwd: root });
     const { files, methods } = describeSet(out);
     expect(files).toEqual(expect.arrayContaining([...protoFiles, 'google/protobuf/timestamp.proto']));
-    expect(methods).toEqual(['GenerateImages', 'StreamImages', 'ListModels']);
+    expect(methods).toEqual(imageServiceMethods);
   });
 
   it('builds with buf into the same files and methods', () => {
@@ -38,6 +39,6 @@ describe('the contract compiles with stock tools', () => {
     execFileSync(join(root, 'node_modules/.bin/buf'), ['build', '-o', out], { cwd: root });
     const { files, methods } = describeSet(out);
     expect(files).toEqual(expect.arrayContaining(protoFiles));
-    expect(methods).toEqual(['GenerateImages', 'StreamImages', 'ListModels']);
+    expect(methods).toEqual(imageServiceMethods);
   });
 });

@@ -31,14 +31,14 @@ const models: [string, ImageGenerationSpec['model']][] = [
 
 describe('generated encode/decode', () => {
   it.each(models)('round-trips %s with all of its options', (_name, model) => {
-    const request = { spec: { ...base, model } };
+    const request = { spec: { ...base, model }, requestId: '' };
     const bytes = GenerateImagesRequest.encode(request).finish();
     expect(GenerateImagesRequest.decode(bytes)).toEqual(request);
   });
 
   it('keeps an explicit seed of 0 and watermark false distinct from unset', () => {
     const spec = { ...base, watermark: undefined, model: { $case: 'seedream30' as const, value: { modelId: '', size: undefined, seed: 0 } } };
-    const decoded = GenerateImagesRequest.decode(GenerateImagesRequest.encode({ spec }).finish());
+    const decoded = GenerateImagesRequest.decode(GenerateImagesRequest.encode({ spec, requestId: '' }).finish());
     expect(decoded.spec?.watermark).toBeUndefined();
     expect(decoded.spec?.model).toEqual({ $case: 'seedream30', value: { modelId: '', seed: 0 } });
   });

@@ -14,7 +14,7 @@ import { grpcFrame, rawGrpcCall } from './raw-grpc.js';
 import { openSocket, outcomeOf } from './raw-socket.js';
 
 const GENERATE = '/seedream.v1.ImageService/GenerateImages';
-const valid = grpcFrame(GenerateImagesRequest.encode({ spec: testSpec() }).finish());
+const valid = grpcFrame(GenerateImagesRequest.encode({ spec: testSpec(), requestId: '' }).finish());
 
 // Prompts containing "hold" wait until the call ends; others answer one image after 100 ms.
 const upstream = scriptedUpstream(async function* (call, signal) {
@@ -73,7 +73,7 @@ describe('deadlines and incomplete messages are bounded', () => {
   });
 
   it('clamps a far deadline to MAX_CALL_DURATION_MS', async () => {
-    const held = grpcFrame(GenerateImagesRequest.encode({ spec: testSpec({ prompt: 'hold on' }) }).finish());
+    const held = grpcFrame(GenerateImagesRequest.encode({ spec: testSpec({ prompt: 'hold on' }), requestId: '' }).finish());
     const outcome = await rawGrpcCall(gw.address, GENERATE, { headers: { 'grpc-timeout': '99999999H' }, body: held });
     expect(outcome.code).toBe(Status.DEADLINE_EXCEEDED);
     expect(outcome.ms).toBeGreaterThanOrEqual(2500);

@@ -38,7 +38,7 @@ describe('StreamImages back-pressure', () => {
         '/seedream.v1.ImageService/StreamImages',
         (message: StreamImagesRequest) => Buffer.from(StreamImagesRequest.encode(message).finish()),
         (bytes: Buffer) => StreamImagesResponse.decode(bytes),
-        { spec },
+        { spec, requestId: '' },
       );
       const received: StreamImagesResponse[] = [];
       const ended = new Promise<void>((resolve, reject) => {

@@ -31,7 +31,7 @@ describe('deadlines and cancellation reach the upstream request', () => {
   it('answers DEADLINE_EXCEEDED when the deadline passes, and aborts the upstream request', async () => {
     const before = upstream.calls.length;
     const started = Date.now();
-    const outcome = await rawStreamImages(gw.address, { spec: testSpec() }, { deadline: started + 200 });
+    const outcome = await rawStreamImages(gw.address, { spec: testSpec(), requestId: '' }, { deadline: started + 200 });
     expect(outcome.code).toBe(Status.DEADLINE_EXCEEDED);
     expect(outcome.messages).toHaveLength(0);
     const call = upstream.calls[before];
@@ -63,7 +63,7 @@ describe('deadlines and cancellation reach the upstream request', () => {
   });
 
   it('ignores a deadline a client forges in the reserved metadata entry', async () => {
-    const outcome = await rawStreamImages(gw.address, { spec: testSpec() }, {
+    const outcome = await rawStreamImages(gw.address, { spec: testSpec(), requestId: '' }, {
       metadata: { 'x-seedream-gateway-deadline-ms': String(Date.now() + 50) },
     });
     expect(outcome.code).toBe(Status.OK);
@@ -71,7 +71,7 @@ describe('deadlines and cancellation reach the upstream request', () => {
   });
 
   it('completes normally when the deadline leaves enough time', async () => {
-    const outcome = await rawStreamImages(gw.address, { spec: testSpec() }, { deadline: Date.now() + 5000 });
+    const outcome = await rawStreamImages(gw.address, { spec: testSpec(), requestId: '' }, { deadline: Date.now() + 5000 });
     expect(outcome.code).toBe(Status.OK);
     expect(outcome.messages.map((m) => m.event?.$case)).toEqual(['image', 'completed']);
   });

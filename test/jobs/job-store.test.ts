@@ -58,6 +58,9 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
       expect(await store.get('alice', job.id)).toEqual(job);
       expect(await store.get('bob', job.id)).toBeUndefined();
       expect(await store.get('alice', '0000000000000000000000000')).toBeUndefined();
+      // The gateway's own bookkeeping (a swept job's webhook) reads it without its owner.
+      expect(await store.peek(job.id)).toEqual(job);
+      expect(await store.peek('not-a-job-id')).toBeUndefined();
     });
 
     it('runs a job to success: state events, replica events in order, usage on the record', async () => {
@@ -148,6 +151,24 @@ describe.each([memoryEngine(), redisEngine()])('JobStore contract ($name)', (eng
       const retry = await store.create({ owner: 'alice', replicaId: 'b', leaseMs: lease, idempotency });
       expect(retry.kind).toBe('existing');
       expect(jobOf(retry)).toMatchObject({ id: job.id, state: 'succeeded', usage });
+    });
+
+    it('releases the key of a finished job on request, so the key creates a new job; never an open job\'s', async () => {
+      await open();
+      const idempotency = { key: 'refused', fingerprint: 'sha256:aaa' };
+      const job = jobOf(await store.create({ owner: 'alice', replicaId: 'a', leaseMs: lease, idempotency }));
+      await store.releaseKey(job.id); // still queued: kept
+      expect((await store.create({ owner: 'alice', replicaId: 'b', leaseMs: lease, idempotency })).kind).toBe('existing');
+      await store.start(job.id, 'a');
+      await store.finish(job.id, 'a', { state: 'failed', error: { reason: 'CONCURRENCY_LIMITED', message: 'busy' } });
+      await opened.peer().releaseKey(job.id);
+      const retry = await store.create({ owner: 'alice', replicaId: 'b', leaseMs: lease, idempotency });
+      expect(retry.kind).toBe('created');
+      expect(jobOf(retry).id).not.toBe(job.id);
+      // The old job no longer owns the key: releasing it again leaves the new job's key alone.
+      await store.releaseKey(job.id);
+      expect(await store.create({ owner: 'alice', replicaId: 'c', leaseMs: lease, idempotency })).toMatchObject({ kind: 'existing', job: { id: jobOf(retry).id } });
+      expect((await store.get('alice', job.id))?.state).toBe('failed');
     });
 
     it('creates exactly one job when replicas race on one key', async () => {

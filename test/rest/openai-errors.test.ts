@@ -23,6 +23,8 @@ const table: ReadonlyArray<readonly [ErrorReason, number, string, string]> = [
   ['DEADLINE_EXCEEDED', 504, 'server_error', 'deadline_exceeded'],
   ['CANCELLED', 499, 'invalid_request_error', 'request_cancelled'],
   ['SHUTTING_DOWN', 503, 'server_error', 'shutting_down'],
+  ['IDEMPOTENCY_CONFLICT', 422, 'invalid_request_error', 'idempotency_key_reused'],
+  ['JOB_NOT_FOUND', 404, 'invalid_request_error', 'job_not_found'],
   ['INTERNAL', 500, 'server_error', 'internal_error'],
 ];
 
@@ -44,6 +46,19 @@ describe('reason → HTTP status and envelope', () => {
 
   it.each(table.filter(([reason]) => !errorReasons[reason].retryable))('%s carries no Retry-After', (reason) => {
     expect(openAiErrorFromGatewayError(new GatewayError(reason, 'x')).headers['retry-after']).toBeUndefined();
+  });
+
+  it('tells the OpenAI SDKs not to retry what retrying cannot fix (x-should-retry: false), and only that', () => {
+    const header = (error: GatewayError) => openAiErrorFromGatewayError(error).headers['x-should-retry'];
+    // Upstream may have accepted (and billed) the work: a 500/504 the SDK would otherwise re-send.
+    expect(header(new GatewayError('UPSTREAM_BAD_RESPONSE', 'x'))).toBe('false');
+    expect(header(new GatewayError('DEADLINE_EXCEEDED', 'x'))).toBe('false');
+    expect(header(new GatewayError('IDEMPOTENCY_CONFLICT', 'x'))).toBe('false');
+    // A job's stored failure is replayed as not retryable, whatever its reason.
+    expect(header(new GatewayError('UPSTREAM_UNAVAILABLE', 'x', { retryable: false }))).toBe('false');
+    expect(header(new GatewayError('UPSTREAM_UNAVAILABLE', 'x'))).toBeUndefined();
+    expect(header(new GatewayError('RATE_LIMITED', 'x'))).toBeUndefined();
+    expect(header(new GatewayError('INVALID_ARGUMENT', 'x'))).toBeUndefined(); // 400: the SDKs never retry it
   });
 
   it('asks for Bearer credentials on 401', () => {

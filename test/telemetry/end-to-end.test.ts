@@ -97,6 +97,15 @@ describe('one trace per call, edge → core → upstream attempt', () => {
     expect(sim.simulator.requests.entries()[0]?.headers.traceparent).toContain(`00-${traceId}-`);
   });
 
+  it('a job (Prefer: respond-async) runs in the trace of the call that created it, even after that call ended', async () => {
+    const accepted = await postRest(restBody({ response_format: 'url' }), { prefer: 'respond-async' });
+    expect(accepted.status).toBe(202);
+    const spans = await settledSpans(3);
+    expect(spanTree(spans)).toEqual(['POST /v1/images/generations', '  image_generation doubao-seedream-4-5-251128', '    POST']);
+    expect(spans.find((s) => s.kind === SpanKind.SERVER)?.attributes['http.response.status_code']).toBe(202);
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+  });
+
   it('continues an incoming traceparent on REST and on gRPC', async () => {
     const parent = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
     await postRest(restBody(), { traceparent: `00-${parent.traceId}-${parent.spanId}-01` });

@@ -9,6 +9,18 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { GeneratedImage, GenerationCompleted, Heartbeat, ImageFailure, Usage } from "./events.js";
 import { ImageGenerationSpec } from "./generation_spec.js";
+import {
+  CancelImageJobRequest,
+  CancelImageJobResponse,
+  CreateImageJobRequest,
+  CreateImageJobResponse,
+  GetImageJobRequest,
+  GetImageJobResponse,
+  ListImageJobsRequest,
+  ListImageJobsResponse,
+  WatchImageJobRequest,
+  WatchImageJobResponse,
+} from "./image_jobs.js";
 import { ModelInfo } from "./models.js";
 
 export const protobufPackage = "seedream.v1";
@@ -18,7 +30,18 @@ export const protobufFileName = "seedream/v1/image_service.proto";
 /** Request of GenerateImages. */
 export interface GenerateImagesRequest {
   /** What to generate. Required. */
-  spec: ImageGenerationSpec | undefined;
+  spec:
+    | ImageGenerationSpec
+    | undefined;
+  /**
+   * Idempotency key (AIP-155), unique per caller key; a UUID is a good choice. With it the generation
+   * outlives this call: a retry with the same id and the same request attaches to it (a stream replays
+   * its events from the start, then continues live) or gets its result once finished, and is never
+   * generated — or paid — twice. The same id with a different request fails with ALREADY_EXISTS naming
+   * the id. Kept for the job retention (default 24 hours). Requires response format URL. Empty = a
+   * plain call, cancelled with its connection.
+   */
+  requestId: string;
 }
 
 /** Response of GenerateImages: the same content StreamImages delivers as events, collected. */
@@ -41,7 +64,18 @@ export interface GenerateImagesResponse {
 /** Request of StreamImages. */
 export interface StreamImagesRequest {
   /** What to generate. Required. */
-  spec: ImageGenerationSpec | undefined;
+  spec:
+    | ImageGenerationSpec
+    | undefined;
+  /**
+   * Idempotency key (AIP-155), unique per caller key; a UUID is a good choice. With it the generation
+   * outlives this call: a retry with the same id and the same request attaches to it (a stream replays
+   * its events from the start, then continues live) or gets its result once finished, and is never
+   * generated — or paid — twice. The same id with a different request fails with ALREADY_EXISTS naming
+   * the id. Kept for the job retention (default 24 hours). Requires response format URL. Empty = a
+   * plain call, cancelled with its connection.
+   */
+  requestId: string;
 }
 
 /**
@@ -78,13 +112,16 @@ export interface ListModelsResponse {
 }
 
 function createBaseGenerateImagesRequest(): GenerateImagesRequest {
-  return { spec: undefined };
+  return { spec: undefined, requestId: "" };
 }
 
 export const GenerateImagesRequest: MessageFns<GenerateImagesRequest> = {
   encode(message: GenerateImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.spec !== undefined) {
       ImageGenerationSpec.encode(message.spec, writer.uint32(10).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(18).string(message.requestId);
     }
     return writer;
   },
@@ -110,6 +147,14 @@ export const GenerateImagesRequest: MessageFns<GenerateImagesRequest> = {
             message.spec = ImageGenerationSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -123,13 +168,23 @@ export const GenerateImagesRequest: MessageFns<GenerateImagesRequest> = {
   },
 
   fromJSON(object: any): GenerateImagesRequest {
-    return { spec: isSet(object.spec) ? ImageGenerationSpec.fromJSON(object.spec) : undefined };
+    return {
+      spec: isSet(object.spec) ? ImageGenerationSpec.fromJSON(object.spec) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
   },
 
   toJSON(message: GenerateImagesRequest): unknown {
     const obj: any = {};
     if (message.spec !== undefined) {
       obj.spec = ImageGenerationSpec.toJSON(message.spec);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
     }
     return obj;
   },
@@ -142,6 +197,7 @@ export const GenerateImagesRequest: MessageFns<GenerateImagesRequest> = {
     message.spec = (object.spec !== undefined && object.spec !== null)
       ? ImageGenerationSpec.fromPartial(object.spec)
       : undefined;
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
@@ -266,13 +322,16 @@ export const GenerateImagesResponse: MessageFns<GenerateImagesResponse> = {
 };
 
 function createBaseStreamImagesRequest(): StreamImagesRequest {
-  return { spec: undefined };
+  return { spec: undefined, requestId: "" };
 }
 
 export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
   encode(message: StreamImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.spec !== undefined) {
       ImageGenerationSpec.encode(message.spec, writer.uint32(10).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(18).string(message.requestId);
     }
     return writer;
   },
@@ -298,6 +357,14 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
             message.spec = ImageGenerationSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -311,13 +378,23 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
   },
 
   fromJSON(object: any): StreamImagesRequest {
-    return { spec: isSet(object.spec) ? ImageGenerationSpec.fromJSON(object.spec) : undefined };
+    return {
+      spec: isSet(object.spec) ? ImageGenerationSpec.fromJSON(object.spec) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
   },
 
   toJSON(message: StreamImagesRequest): unknown {
     const obj: any = {};
     if (message.spec !== undefined) {
       obj.spec = ImageGenerationSpec.toJSON(message.spec);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
     }
     return obj;
   },
@@ -330,6 +407,7 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     message.spec = (object.spec !== undefined && object.spec !== null)
       ? ImageGenerationSpec.fromPartial(object.spec)
       : undefined;
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
@@ -637,6 +715,64 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Starts a generation as a job and returns it at once (queued or running). The job runs on even if
+     * this call's connection goes away; follow it with WatchImageJob or GetImageJob. Errors (validation,
+     * limits) are the same as GenerateImages'.
+     */
+    createImageJob: {
+      name: "CreateImageJob",
+      requestType: CreateImageJobRequest as typeof CreateImageJobRequest,
+      requestStream: false,
+      responseType: CreateImageJobResponse as typeof CreateImageJobResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Returns one of the caller's jobs, with its images once it succeeded. NOT_FOUND for unknown,
+     * expired or other callers' jobs.
+     */
+    getImageJob: {
+      name: "GetImageJob",
+      requestType: GetImageJobRequest as typeof GetImageJobRequest,
+      requestStream: false,
+      responseType: GetImageJobResponse as typeof GetImageJobResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Streams a job's events from `after_sequence` on — logged events first, then live, from whichever
+     * replica runs it — and ends after the event that moves it to a final state. Resumable.
+     */
+    watchImageJob: {
+      name: "WatchImageJob",
+      requestType: WatchImageJobRequest as typeof WatchImageJobRequest,
+      requestStream: false,
+      responseType: WatchImageJobResponse as typeof WatchImageJobResponse,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * Asks to cancel a job: a queued job is cancelled at once, a running one shortly after. Returns the
+     * job; cancelling a finished job changes nothing.
+     */
+    cancelImageJob: {
+      name: "CancelImageJob",
+      requestType: CancelImageJobRequest as typeof CancelImageJobRequest,
+      requestStream: false,
+      responseType: CancelImageJobResponse as typeof CancelImageJobResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists the caller's jobs, newest first (AIP-132 paging). */
+    listImageJobs: {
+      name: "ListImageJobs",
+      requestType: ListImageJobsRequest as typeof ListImageJobsRequest,
+      requestStream: false,
+      responseType: ListImageJobsResponse as typeof ListImageJobsResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -662,6 +798,44 @@ export interface ImageServiceImplementation<CallContextExt = {}> {
     request: ListModelsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListModelsResponse>>;
+  /**
+   * Starts a generation as a job and returns it at once (queued or running). The job runs on even if
+   * this call's connection goes away; follow it with WatchImageJob or GetImageJob. Errors (validation,
+   * limits) are the same as GenerateImages'.
+   */
+  createImageJob(
+    request: CreateImageJobRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateImageJobResponse>>;
+  /**
+   * Returns one of the caller's jobs, with its images once it succeeded. NOT_FOUND for unknown,
+   * expired or other callers' jobs.
+   */
+  getImageJob(
+    request: GetImageJobRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetImageJobResponse>>;
+  /**
+   * Streams a job's events from `after_sequence` on — logged events first, then live, from whichever
+   * replica runs it — and ends after the event that moves it to a final state. Resumable.
+   */
+  watchImageJob(
+    request: WatchImageJobRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<WatchImageJobResponse>>;
+  /**
+   * Asks to cancel a job: a queued job is cancelled at once, a running one shortly after. Returns the
+   * job; cancelling a finished job changes nothing.
+   */
+  cancelImageJob(
+    request: CancelImageJobRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CancelImageJobResponse>>;
+  /** Lists the caller's jobs, newest first (AIP-132 paging). */
+  listImageJobs(
+    request: ListImageJobsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListImageJobsResponse>>;
 }
 
 export interface ImageServiceClient<CallOptionsExt = {}> {
@@ -686,6 +860,44 @@ export interface ImageServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListModelsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListModelsResponse>;
+  /**
+   * Starts a generation as a job and returns it at once (queued or running). The job runs on even if
+   * this call's connection goes away; follow it with WatchImageJob or GetImageJob. Errors (validation,
+   * limits) are the same as GenerateImages'.
+   */
+  createImageJob(
+    request: DeepPartial<CreateImageJobRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateImageJobResponse>;
+  /**
+   * Returns one of the caller's jobs, with its images once it succeeded. NOT_FOUND for unknown,
+   * expired or other callers' jobs.
+   */
+  getImageJob(
+    request: DeepPartial<GetImageJobRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetImageJobResponse>;
+  /**
+   * Streams a job's events from `after_sequence` on — logged events first, then live, from whichever
+   * replica runs it — and ends after the event that moves it to a final state. Resumable.
+   */
+  watchImageJob(
+    request: DeepPartial<WatchImageJobRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<WatchImageJobResponse>;
+  /**
+   * Asks to cancel a job: a queued job is cancelled at once, a running one shortly after. Returns the
+   * job; cancelling a finished job changes nothing.
+   */
+  cancelImageJob(
+    request: DeepPartial<CancelImageJobRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CancelImageJobResponse>;
+  /** Lists the caller's jobs, newest first (AIP-132 paging). */
+  listImageJobs(
+    request: DeepPartial<ListImageJobsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListImageJobsResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -25,6 +25,7 @@ export function registerImagesRoute(app: FastifyInstance, deps: ImagesRouteDeps)
         stream: body.stream === true,
         warnings: [...parsed.warnings, ...translated.warnings],
         refs: translated.refs,
+        ...(typeof body.webhook_url === 'string' && { webhookUrl: body.webhook_url }),
       };
     }),
   );
