@@ -17,6 +17,7 @@ import { updateReadmeFigures } from './report/readme.js';
 import { settingsOf, writeResults, type BenchResults } from './report/results.js';
 import { runBase64Relay } from './scenarios/base64-relay.js';
 import { runImageHosting } from './scenarios/image-hosting.js';
+import { runImagePath } from './scenarios/image-path.js';
 import { runChannels } from './scenarios/channels.js';
 import { runJobsBench } from './scenarios/jobs.js';
 import { runSlowStreams } from './scenarios/slow-streams.js';
@@ -53,6 +54,8 @@ async function main(): Promise<number> {
     const channels = options.scenarios.has('channels') ? await runChannels(ctx) : undefined;
     if (options.scenarios.has('jobs')) step('6. Durable generations: idempotency keys and jobs (in process and Redis)');
     const jobs = options.scenarios.has('jobs') ? await runJobsBench() : undefined;
+    if (options.scenarios.has('image-path')) step('7. Image path: Seedream-shaped answers (3–6 MB base64, scaled renders) through the gateway');
+    const imagePath = options.scenarios.has('image-path') ? await runImagePath(ctx) : undefined;
     results = {
       machine,
       settings: settingsOf(options),
@@ -63,6 +66,7 @@ async function main(): Promise<number> {
       ...(hosting !== undefined && { hosting }),
       ...(channels !== undefined && { channels }),
       ...(jobs !== undefined && { jobs }),
+      ...(imagePath !== undefined && { imagePath }),
       budget: [urlBudget(url), latencyBudget(latency), base64Budget(b64), memoryBudget(streams)],
       notRun: [
         ...[...(url?.skipped ?? []), ...(latency?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
@@ -79,8 +83,10 @@ async function main(): Promise<number> {
 
   const markdown = figuresMarkdown(results);
   process.stdout.write(`\n${markdown}\n`);
-  process.stdout.write(`results: ${writeResults(options.benchDir, results)}\n`);
-  if (options.scenarios.size === ALL_SCENARIOS.length) {
+  const fullRun = options.scenarios.size === ALL_SCENARIOS.length;
+  // A partial run writes results/<scenarios>.json: latest.json stays the last full run's.
+  process.stdout.write(`results: ${writeResults(options.benchDir, results, fullRun ? 'latest' : [...options.scenarios].join('+'))}\n`);
+  if (fullRun) {
     updateReadmeFigures(join(options.benchDir, 'README.md'), markdown);
     process.stdout.write(`figures: ${join(options.benchDir, 'README.md')}\n`);
   } else {

@@ -23,8 +23,12 @@ export interface GrpcConnection {
  * A client on its own HTTP/2 connection: channels with equal options would share one subchannel in
  * grpc-js, so several of them are needed to get past GRPC_MAX_CONCURRENT_STREAMS per connection.
  */
-export function connectGrpc(address: string): GrpcConnection {
-  const channel: Channel = createChannel(address, undefined, { 'grpc.use_local_subchannel_pool': 1 });
+export function connectGrpc(address: string, maxReceiveBytes?: number): GrpcConnection {
+  const channel: Channel = createChannel(address, undefined, {
+    'grpc.use_local_subchannel_pool': 1,
+    // grpc-js refuses messages over 4 MiB by default; a 2K Seedream image as bytes can pass that.
+    ...(maxReceiveBytes !== undefined && { 'grpc.max_receive_message_length': maxReceiveBytes }),
+  });
   return { client: createClient(ImageServiceDefinition, channel), close: () => channel.close() };
 }
 

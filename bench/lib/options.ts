@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs';
+export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs' | 'image-path';
 
 export interface BenchOptions {
   /** Repository root (the harness runs from dist/bench/). */
@@ -24,6 +24,12 @@ export interface BenchOptions {
   readonly base64Images: number;
   /** Slow streams opened per transport (gRPC, then REST). */
   readonly slowStreams: number;
+  /** Image path (scenario 7): real 20–90 s renders are divided by this (100 → 0.2–0.9 s). */
+  readonly imageRenderScale: number;
+  /** Image path: calls per target at c=1. */
+  readonly imageCalls: number;
+  /** Image path: concurrency steps, ascending; stepping stops at the first step with an error. */
+  readonly imageSteps: readonly number[];
   /** Directory for gateway CPU profiles (`node --cpu-prof`), one per gateway process; unset = none. */
   readonly cpuProfileDir: string | undefined;
   /** Where latest.json and README.md live. */
@@ -31,7 +37,7 @@ export interface BenchOptions {
 }
 
 /** Every scenario, in run order; a run of all of them rewrites bench/README.md's figures. */
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs', 'image-path'];
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -51,6 +57,9 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     base64Concurrency: positive(env, 'BENCH_B64_CONCURRENCY', 8),
     base64Images: positive(env, 'BENCH_B64_IMAGES', 4),
     slowStreams: positive(env, 'BENCH_STREAMS', 500),
+    imageRenderScale: positive(env, 'BENCH_IMAGE_RENDER_SCALE', 100),
+    imageCalls: positive(env, 'BENCH_IMAGE_CALLS', 12),
+    imageSteps: steps(env, 'BENCH_IMAGE_STEPS', [8, 16, 32, 64]),
     cpuProfileDir: env.BENCH_CPU_PROF === undefined || env.BENCH_CPU_PROF === '' ? undefined : env.BENCH_CPU_PROF,
     benchDir: `${root}bench`,
   };
@@ -62,4 +71,15 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
   return value;
+}
+
+/** A comma-separated list of positive integers, sorted ascending. */
+function steps(env: NodeJS.ProcessEnv, name: string, fallback: readonly number[]): readonly number[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return raw.split(',').map((part) => {
+    const value = Number(part.trim());
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must list positive integers, not ${JSON.stringify(raw)}`);
+    return value;
+  }).sort((a, b) => a - b);
 }

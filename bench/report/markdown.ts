@@ -9,6 +9,7 @@ import { cpuOverFloor, type BudgetLine } from './budget.js';
 import type { BenchResults } from './results.js';
 import type { ChannelsResult } from '../scenarios/channels.js';
 import { jobsMarkdown } from '../scenarios/jobs.js';
+import { imagePathMarkdown } from './image-path-markdown.js';
 
 export function figuresMarkdown(results: BenchResults): string {
   const { machine, settings } = results;
@@ -31,6 +32,7 @@ export function figuresMarkdown(results: BenchResults): string {
   if (results.hosting !== undefined) lines.push(hostingMarkdown(results.hosting));
   if (results.channels !== undefined) lines.push(...channelsSection(results.channels));
   if (results.jobs !== undefined) lines.push(...jobsMarkdown(results.jobs));
+  if (results.imagePath !== undefined) lines.push(...imagePathMarkdown(results.imagePath));
   if (results.notRun.length > 0) lines.push('**Not run**', '', ...results.notRun.map((reason) => `- ${reason}`), '');
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
 import type { ThroughputResult } from '../scenarios/throughput.js';
 import type { ChannelsResult } from '../scenarios/channels.js';
 import type { JobsBenchResult } from '../scenarios/jobs.js';
+import type { ImagePathResult } from '../scenarios/image-path.js';
 import type { BudgetLine } from './budget.js';
 
 export interface BenchResults {
@@ -33,6 +34,8 @@ export interface BenchResults {
   readonly channels?: ChannelsResult;
   /** Scenario 6: what idempotency keys and jobs add, and the memory of waiting jobs. */
   readonly jobs?: JobsBenchResult;
+  /** Scenario 7: Seedream-shaped answers through the gateway (first image, RSS per generation, steps). */
+  readonly imagePath?: ImagePathResult;
   readonly budget: readonly BudgetLine[];
   /** Scenarios or paths that could not run, and why. */
   readonly notRun: readonly string[];
@@ -50,11 +53,11 @@ export function settingsOf(options: BenchOptions): BenchResults['settings'] {
   };
 }
 
-/** Writes `results/latest.json` under `benchDir`; returns its path. */
-export function writeResults(benchDir: string, results: BenchResults): string {
+/** Writes `results/<name>.json` under `benchDir` (`latest` for a full run); returns its path. */
+export function writeResults(benchDir: string, results: BenchResults, name: string): string {
   const dir = join(benchDir, 'results');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, 'latest.json');
+  const path = join(dir, `${name}.json`);
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
   return path;
 }
