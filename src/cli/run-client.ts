@@ -12,6 +12,8 @@ import { callErrorLines, completedLine, failureLine, heartbeatLine, imageLine } 
 import { requestFromArgs } from './request-from-args.js';
 import { runPrefix, saveImage } from './save-image.js';
 
+const MAX_IMAGE_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 export interface ClientIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
@@ -44,7 +46,9 @@ export async function runClient(argv: readonly string[], env: ClientEnv, io: Cli
   }
 
   const address = args.address ?? env.address ?? DEFAULT_ADDRESS;
-  const channel = createChannel(address);
+  // gRPC clients accept 4 MiB per message by default; one image as bytes can be far larger (a 4K PNG is
+  // up to ~34 MB). StreamImages sends one image per message, so this bound covers any single image.
+  const channel = createChannel(address, undefined, { 'grpc.max_receive_message_length': MAX_IMAGE_MESSAGE_BYTES });
   // Typed as the generated client interface: it takes the generated request message as it is.
   const client: ImageServiceClient = createClientFactory().use(errorDetailsClientMiddleware).create(ImageServiceDefinition, channel);
   const metadata = key === undefined ? Metadata() : Metadata({ authorization: `Bearer ${key}` });

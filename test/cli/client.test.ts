@@ -6,6 +6,7 @@ import { runClient, type ClientIo } from '../../src/cli/run-client.js';
 import { decodeImage } from '../helpers/image-decoders.js';
 import { spawnEntry } from '../helpers/built-entry.js';
 import { startGrpcApp, TEST_KEY, type TestGrpcApp } from '../helpers/grpc-app.js';
+import { base64Of, completed, image, scriptedUpstream } from '../helpers/scripted-upstream.js';
 
 interface Run {
   readonly code: number;
@@ -72,6 +73,27 @@ describe('the command-line client', () => {
     expectSavedImages(result.out, 2);
     expect(result.out.some((l) => l.includes('1280×720'))).toBe(true);
     expect(readdirSync(out).every((name) => name.endsWith('.jpg'))).toBe(true);
+  });
+
+  it('receives an image larger than gRPC\'s default 4 MiB message limit as bytes', async () => {
+    // A 4K PNG can be tens of MB; stock clients refuse messages over 4 MiB unless told otherwise.
+    const bytes = Buffer.alloc(6 * 1024 * 1024, 7);
+    const upstream = scriptedUpstream(async function* () {
+      yield image(0, { b64: base64Of(bytes.toString('base64')), url: undefined, outputFormat: 'png' });
+      yield completed(1);
+    });
+    const big = await startGrpcApp({ withKey: true, upstream });
+    try {
+      const out = join(dir, 'large');
+      const result = await run(['a large poster', '--model', 'doubao-seedream-4-5', '--format', 'bytes', '--out', out], { apiKey: TEST_KEY, address: big.address });
+      expect(result.err).toEqual([]);
+      expect(result.code).toBe(0);
+      const saved = readdirSync(out);
+      expect(saved).toHaveLength(1);
+      expect(readFileSync(join(out, saved[0] ?? '')).equals(bytes)).toBe(true);
+    } finally {
+      await big.close();
+    }
   });
 
   it('prints a failed call readably, with field violations by proto path, and exits 1', async () => {
