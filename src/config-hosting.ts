@@ -7,8 +7,7 @@
 import type { ChannelConfig } from './channels/types.js';
 import type { EnvKeys } from './config-keys.js';
 import type { AssetStoreConfig, ImageHostingConfig } from './config-types.js';
-
-const trimSlash = (url: string) => url.replace(/\/+$/, '');
+import { trimSlash } from './config-upstream.js';
 
 /** Hosted images: the store by IMAGE_HOSTING, plus retention and the download rules (DESIGN §11). */
 export function buildHosting(e: EnvKeys, channels: readonly ChannelConfig[] | undefined, problems: string[]): ImageHostingConfig | undefined {

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { buildHosting } from './config-hosting.js';
 import { buildJobs } from './config-jobs.js';
+import { buildUpstream, trimSlash, upstreamEnvKeys } from './config-upstream.js';
 import { envSchemaKeys, type EnvKeys } from './config-keys.js';
-import type { ApiKeyEntry, Config, UpstreamConfig } from './config-types.js';
+import type { ApiKeyEntry, Config } from './config-types.js';
 import { modelCatalog } from './models/catalog.js';
-import type { Region } from './models/types.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SSE_FRAME_BYTES } from './upstream/answer-size.js';
 import { loadConfigFile } from './config-file/load-config-file.js';
 import { channelFromUpstream, upstreamFromChannels } from './config-file/channels-from-env.js';
@@ -162,54 +162,6 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   return deepFreeze(config);
 }
 
-function buildUpstream(e: EnvKeys, readFile: (path: string) => string, problems: string[]): UpstreamConfig | undefined {
-  const arkKey = e.ARK_API_KEY ?? readSecretFile('ARK_API_KEY_FILE', e.ARK_API_KEY_FILE, readFile, problems);
-  const kind = e.UPSTREAM_KIND ?? (arkKey !== undefined ? 'ark' : 'simulator');
-  const region = e.ARK_REGION ?? (e.ARK_BASE_URL?.includes('bytepluses.com') ? 'international' : 'cn');
-  switch (kind) {
-    case 'simulator':
-      return { kind, region };
-    case 'ark': {
-      if (arkKey === undefined) problems.push('ARK_API_KEY: required when UPSTREAM_KIND is ark');
-      const baseUrl = e.ARK_BASE_URL ?? defaultArkBaseUrls[region];
-      return { kind, baseUrl: trimSlash(baseUrl), apiKey: arkKey ?? '', region, endpointIds: e.ARK_ENDPOINT_IDS };
-    }
-    case 'openai-compatible': {
-      const key =
-        e.OPENAI_COMPATIBLE_API_KEY ??
-        readSecretFile('OPENAI_COMPATIBLE_API_KEY_FILE', e.OPENAI_COMPATIBLE_API_KEY_FILE, readFile, problems);
-      if (e.OPENAI_COMPATIBLE_BASE_URL === undefined) {
-        problems.push('OPENAI_COMPATIBLE_BASE_URL: required when UPSTREAM_KIND is openai-compatible');
-      }
-      if (key === undefined) problems.push('OPENAI_COMPATIBLE_API_KEY: required when UPSTREAM_KIND is openai-compatible');
-      return { kind, baseUrl: trimSlash(e.OPENAI_COMPATIBLE_BASE_URL ?? ''), apiKey: key ?? '', region };
-    }
-    default: {
-      const unreachable: never = kind;
-      throw new Error(`unknown upstream kind ${String(unreachable)}`);
-    }
-  }
-}
-
-/** The environment's single-upstream keys, which a config file with channels replaces. */
-const upstreamEnvKeys = [
-  'UPSTREAM_KIND',
-  'ARK_API_KEY',
-  'ARK_API_KEY_FILE',
-  'ARK_REGION',
-  'ARK_BASE_URL',
-  'ARK_ENDPOINT_IDS',
-  'OPENAI_COMPATIBLE_BASE_URL',
-  'OPENAI_COMPATIBLE_API_KEY',
-  'OPENAI_COMPATIBLE_API_KEY_FILE',
-] as const;
-
-/** Default Ark base URLs per region (reference §0). */
-export const defaultArkBaseUrls: Readonly<Record<Region, string>> = {
-  cn: 'https://ark.cn-beijing.volces.com/api/v3',
-  international: 'https://ark.ap-southeast.bytepluses.com/api/v3',
-};
-
 const keyFileSchema = z.array(
   z.object({ name: z.string().min(1).max(64), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/) }).strict(),
 );
@@ -238,30 +190,9 @@ function readKeysFile(path: string | undefined, readFile: (p: string) => string,
   return result.data.map((k) => ({ name: k.name, sha256: Buffer.from(k.sha256, 'hex') }));
 }
 
-function readSecretFile(
-  envName: string,
-  path: string | undefined,
-  readFile: (p: string) => string,
-  problems: string[],
-): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    const value = readFile(path).trim();
-    if (value === '') problems.push(`${envName}: ${path} is empty`);
-    return value === '' ? undefined : value;
-  } catch {
-    problems.push(`${envName}: cannot read ${path}`);
-    return undefined;
-  }
-}
-
 function joinOtlp(base: string | undefined, path: string): string | undefined {
   if (base === undefined) return undefined;
   return `${trimSlash(base)}/${path}`;
-}
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 /** Parses every key on its own, so that all problems are found in one pass (and cross-key checks can

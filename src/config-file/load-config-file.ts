@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ChannelConfig, RoutingConfig } from '../channels/types.js';
 import { defaultRouting } from '../channels/types.js';
 import type { ApiKeyEntry } from '../config-types.js';
+import { defaultArkBaseUrls, trimSlash } from '../config-upstream.js';
 import type { StoreConfig } from '../limits/types.js';
 import { findModel } from '../models/lookup.js';
 import type { ModelKey, Region } from '../models/types.js';
@@ -22,12 +23,6 @@ export interface ConfigFileContent {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Default Ark base URLs per region (reference §0). */
-const arkBaseUrls: Readonly<Record<Region, string>> = {
-  cn: 'https://ark.cn-beijing.volces.com/api/v3',
-  international: 'https://ark.ap-southeast.bytepluses.com/api/v3',
-};
 
 /** Loads `path`; pushes `GATEWAY_CONFIG_FILE: <where>: <what>` problems and returns undefined when invalid. */
 export function loadConfigFile(path: string, env: Env, readFile: (p: string) => string, problems: string[]): ConfigFileContent | undefined {
@@ -92,12 +87,12 @@ function channelFromEntry(
     }
   }
   if (keys.some((k) => k === undefined)) return undefined;
-  const baseUrl = entry.baseUrl ?? (entry.kind === 'ark' ? arkBaseUrls[region] : undefined);
+  const baseUrl = entry.baseUrl ?? (entry.kind === 'ark' ? defaultArkBaseUrls[region] : undefined);
   return {
     name: entry.name,
     kind: entry.kind,
     region,
-    baseUrl: baseUrl?.replace(/\/+$/, ''),
+    baseUrl: baseUrl === undefined ? undefined : trimSlash(baseUrl),
     keys: keys as string[],
     models,
     priority: entry.priority,
