@@ -4,6 +4,7 @@
  * parsed. No validation, retries, deadlines, telemetry or error mapping: only the transport's cost.
  */
 import { Pool } from 'undici';
+import type { FloorImageHost } from './image-host.js';
 
 export interface RelayedImage {
   readonly url: string;
@@ -38,5 +39,20 @@ export function createUpstreamRelay(baseUrl: string, apiKey: string): UpstreamRe
       return { model, images };
     },
     close: () => pool.close(),
+  };
+}
+
+/** `relay` with every image hosted by `host` (the images of one answer at once) before it is returned. */
+export function hostedRelay(relay: UpstreamRelay, host: FloorImageHost): UpstreamRelay {
+  return {
+    async generate(prompt) {
+      const { model, images } = await relay.generate(prompt);
+      const hosted = await Promise.all(images.map(async (image) => ({ ...image, url: await host.host(image.url) })));
+      return { model, images: hosted };
+    },
+    close: async () => {
+      await relay.close();
+      await host.close();
+    },
   };
 }

@@ -22,6 +22,8 @@ export interface GatewayPlan {
   readonly env?: Readonly<Record<string, string>>;
   /** The shipped defaults (tracing on, IMAGE_HOSTING=local): the gateway the budget lines judge. */
   readonly shipped?: boolean;
+  /** Runs with IMAGE_HOSTING=local (the shipped gateway, and the floor that hosts like it). */
+  readonly hosted?: boolean;
 }
 
 /** Built entry of the floor server. */
@@ -49,6 +51,8 @@ export interface PathResult extends PhaseFigures {
   readonly gateway: string | null;
   /** Served by the gateway with its shipped defaults. */
   readonly shipped: boolean;
+  /** Served with IMAGE_HOSTING=local: every URL answer downloaded and stored (gateway or floor). */
+  readonly hosted: boolean;
   /** Requests/s of this path ÷ requests/s of its direct baseline. */
   readonly throughputRatio: number | null;
   /** Gateway CPU per request ÷ simulator CPU per request in the same phase. */
@@ -98,7 +102,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
   const tracing: TracingProof[] = [];
   let expected: AnswerContent | undefined;
 
-  const run = async (kind: PathKind, server: Server, tracingMode: Tracing, gateway: GatewayProcess | undefined, gatewayName: string | null = null, shipped = false) => {
+  const run = async (kind: PathKind, server: Server, tracingMode: Tracing, gateway: GatewayProcess | undefined, gatewayName: string | null = null, shipped = false, hosted = false) => {
     const who = server === 'floor' ? ' · FLOOR' : '';
     const name = `${plan.scenario} · ${pathLabels[kind]}${who}${tracingMode === null ? '' : ` · tracing ${tracingMode}`}`;
     const reason = unavailable(kind, gateway);
@@ -118,7 +122,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
         simulatorPid: simulator.child.pid,
         gatewayPid: gateway?.child.pid,
       });
-      measured.push({ kind, server, tracing: tracingMode, figures, content: path.content.first, gateway: gatewayName, shipped });
+      measured.push({ kind, server, tracing: tracingMode, figures, content: path.content.first, gateway: gatewayName, shipped, hosted });
       // Every later path must deliver exactly what the first direct answer did (same images, same bytes).
       expected ??= path.content.first;
       return path.calls();
@@ -140,7 +144,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
     const before = ctx.sink.totals();
     let calls = 0;
     for (const kind of gatewayPlan.paths) {
-      if (options.paths === undefined || options.paths.has(kind)) calls += await run(kind, server, gatewayPlan.traced ? 'on' : 'off', gateway, gatewayPlan.name, gatewayPlan.shipped === true);
+      if (options.paths === undefined || options.paths.has(kind)) calls += await run(kind, server, gatewayPlan.traced ? 'on' : 'off', gateway, gatewayPlan.name, gatewayPlan.shipped === true, gatewayPlan.hosted === true);
     }
     if (gatewayPlan.traced) {
       // The batch span processor exports every 5 s: wait for its last batch before counting.
@@ -160,10 +164,11 @@ interface Measured {
   readonly content: AnswerContent;
   readonly gateway: string | null;
   readonly shipped: boolean;
+  readonly hosted: boolean;
 }
 
 function withRatios(measured: readonly Measured[]): PathResult[] {
-  return measured.map(({ kind, server, tracing, figures, content, gateway, shipped }) => {
+  return measured.map(({ kind, server, tracing, figures, content, gateway, shipped, hosted }) => {
     const baseline = baselineOf[kind];
     const base = measured.find((m) => m.kind === baseline)?.figures;
     const mb = content.base64Bytes / 1e6;
@@ -176,6 +181,7 @@ function withRatios(measured: readonly Measured[]): PathResult[] {
       baseline,
       gateway,
       shipped,
+      hosted,
       throughputRatio: base === undefined ? null : figures.requestsPerSecond / base.requestsPerSecond,
       cpuRatio: gatewayUs === null ? null : gatewayUs / figures.simulatorCpuUsPerRequest,
       imagesPerRequest: content.images,

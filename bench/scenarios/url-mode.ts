@@ -3,7 +3,8 @@
  * without rendering, so whatever the gateway adds is what DESIGN §8 budgets (≤ 2× the floor's CPU per
  * request, shipped defaults). The shipped gateway (tracing on, IMAGE_HOSTING=local) comes first; then
  * the same with hosting off (what hosting adds), with tracing off too (what tracing adds), and the floor
- * (bench/floor/: the same transports with no gateway logic) — what the libraries alone cost.
+ * (bench/floor/: the same transports with no gateway logic) — what the libraries alone cost — plain and
+ * hosting every image like the shipped gateway (the download, hash, write and rename hosting needs).
  */
 import type { BenchContext } from '../lib/context.js';
 import { shippedHosting } from '../lib/shipped-defaults.js';
@@ -15,10 +16,12 @@ const ALL_PATHS = ['rest-json', 'rest-sse', 'grpc-unary', 'grpc-stream'] as cons
 /** The gateways of scenarios 1 and 1b: shipped, hosting off, tracing off, floor. */
 function urlGateways(label: string, hostingEnv: Readonly<Record<string, string>>): GatewayPlan[] {
   return [
-    { name: `gateway (${label}, shipped: traced, hosting local)`, traced: true, paths: ALL_PATHS, env: hostingEnv, shipped: true },
+    { name: `gateway (${label}, shipped: traced, hosting local)`, traced: true, paths: ALL_PATHS, env: hostingEnv, shipped: true, hosted: true },
     { name: `gateway (${label}, traced, hosting off)`, traced: true, paths: ALL_PATHS },
     { name: `gateway (${label}, untraced, hosting off)`, traced: false, paths: ['rest-json', 'grpc-unary'] },
     { name: `floor (${label})`, traced: false, floor: true, paths: ['rest-json', 'grpc-unary'] },
+    // The floor that also hosts every image (bench/floor/image-host.ts): the shipped rows' comparison.
+    { name: `floor (${label}, hosting local)`, traced: false, floor: true, paths: ['rest-json', 'grpc-unary'], env: hostingEnv, hosted: true },
   ];
 }
 
