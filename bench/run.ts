@@ -11,7 +11,7 @@ import { machineInfo } from './lib/machine.js';
 import { ALL_SCENARIOS, benchOptionsFromEnv } from './lib/options.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
 import { startSimulator } from './lib/simulator-process.js';
-import { base64Budget, latencyBudget, memoryBudget, urlBudget } from './report/budget.js';
+import { base64Budget, latencyBudget, memoryBudget, peersBudget, urlBudget } from './report/budget.js';
 import { figuresMarkdown } from './report/markdown.js';
 import { updateReadmeFigures } from './report/readme.js';
 import { settingsOf, writeResults, type BenchResults } from './report/results.js';
@@ -20,6 +20,7 @@ import { runImageHosting } from './scenarios/image-hosting.js';
 import { runImagePath } from './scenarios/image-path.js';
 import { runChannels } from './scenarios/channels.js';
 import { runJobsBench } from './scenarios/jobs.js';
+import { runPeers } from './scenarios/peers.js';
 import { runSlowStreams } from './scenarios/slow-streams.js';
 import { runSingleCall } from './scenarios/single-call.js';
 import { runUrlMode } from './scenarios/url-mode.js';
@@ -56,6 +57,8 @@ async function main(): Promise<number> {
     const jobs = options.scenarios.has('jobs') ? await runJobsBench() : undefined;
     if (options.scenarios.has('image-path')) step('7. Image path: Seedream-shaped answers (3–6 MB base64, scaled renders) through the gateway');
     const imagePath = options.scenarios.has('image-path') ? await runImagePath(ctx) : undefined;
+    if (options.scenarios.has('peers')) step(`8. Peers: REST at ${options.peerConcurrency} concurrent — the gateway and Portkey`);
+    const peers = options.scenarios.has('peers') ? await runPeers(ctx) : undefined;
     results = {
       machine,
       settings: settingsOf(options),
@@ -67,12 +70,14 @@ async function main(): Promise<number> {
       ...(channels !== undefined && { channels }),
       ...(jobs !== undefined && { jobs }),
       ...(imagePath !== undefined && { imagePath }),
-      budget: [urlBudget(url), latencyBudget(latency), base64Budget(b64), memoryBudget(streams)],
+      ...(peers !== undefined && { peers }),
+      budget: [urlBudget(url), latencyBudget(latency), base64Budget(b64), memoryBudget(streams), peersBudget(peers)],
       notRun: [
         ...[...(url?.skipped ?? []), ...(latency?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),
         ...(streams?.skipped === null || streams === undefined ? [] : [`slow REST streams: ${streams.skipped}`]),
         ...(channels?.notRun ?? []),
         ...(jobs?.notRun ?? []),
+        ...(peers?.notRun == null ? [] : [`peers · Portkey: ${peers.notRun}`]),
       ],
       wallSeconds: (performance.now() - started) / 1000,
     };

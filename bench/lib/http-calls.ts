@@ -17,6 +17,8 @@ export interface HttpTarget {
   readonly body: string;
   /** Whether the answer is SSE (`stream: true`). */
   readonly sse: boolean;
+  /** More request headers (a peer gateway's routing headers); an `authorization` here replaces the key's. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A pool sized for `connections` concurrent requests; close it after the phase. */
@@ -26,7 +28,7 @@ export function createHttpPool(origin: string, connections: number): Pool {
 
 /** One POST of `target.body`, its answer read whole and checked by `content`. */
 export function httpCall(pool: Pool, target: HttpTarget, content: ContentCheck): LoadCall {
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}` };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${target.key}`, ...target.headers };
   const expectedType = target.sse ? 'text/event-stream' : 'application/json';
   return async () => {
     const response = await pool.request({ path: target.path, method: 'POST', headers, body: target.body });

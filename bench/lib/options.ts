@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs' | 'image-path';
+export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs' | 'image-path' | 'peers';
 
 export interface BenchOptions {
   /** Repository root (the harness runs from dist/bench/). */
@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly measureMs: number;
   /** Closed-loop concurrency of URL-mode phases. */
   readonly urlConcurrency: number;
+  /** Closed-loop concurrency of the peers scenario (issue 15 compares gateways at 64). */
+  readonly peerConcurrency: number;
   /** Closed-loop concurrency of base64 phases (answers are ≈ 1.6 MB each). */
   readonly base64Concurrency: number;
   /** Images per base64 answer (4K JPEGs of ≈ 0.41 MB of base64 each). */
@@ -37,7 +39,7 @@ export interface BenchOptions {
 }
 
 /** Every scenario, in run order; a run of all of them rewrites bench/README.md's figures. */
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs', 'image-path'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs', 'image-path', 'peers'];
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -54,6 +56,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     warmupMs: positive(env, 'BENCH_WARMUP_MS', 1500),
     measureMs: positive(env, 'BENCH_MEASURE_MS', 6000),
     urlConcurrency: positive(env, 'BENCH_URL_CONCURRENCY', 32),
+    peerConcurrency: positive(env, 'BENCH_PEER_CONCURRENCY', 64),
     base64Concurrency: positive(env, 'BENCH_B64_CONCURRENCY', 8),
     base64Images: positive(env, 'BENCH_B64_IMAGES', 4),
     slowStreams: positive(env, 'BENCH_STREAMS', 500),

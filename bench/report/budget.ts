@@ -4,6 +4,7 @@
  * of a single call ≤ 0.3 ms p50 and ≤ 1 ms p99 over the direct call; ≤ 2 ms CPU per MB of base64
  * relayed; ≤ 64 KiB per waiting stream, released on cancel.
  */
+import type { PeersResult } from '../scenarios/peers.js';
 import type { SlowStreamsResult } from '../scenarios/slow-streams.js';
 import type { PathResult, ThroughputResult } from '../scenarios/throughput.js';
 import { addedLatency } from '../scenarios/single-call.js';
@@ -13,6 +14,7 @@ export const ADDED_P50_BUDGET_MS = 0.3;
 export const ADDED_P99_BUDGET_MS = 1;
 export const BASE64_BUDGET_MS_PER_MB = 2;
 export const WAITING_BUDGET_KB = 64;
+export const OVER_PORTKEY_BUDGET = 5;
 /** Live heap (after a full GC) gained per cancelled request, round over round, that counts as a leak. */
 export const LEAK_KB_PER_REQUEST = 1;
 
@@ -76,6 +78,17 @@ export function memoryBudget(result: SlowStreamsResult | undefined): BudgetLine 
     `gRPC ${result.kbPerWaitingGrpcStream.toFixed(1)} KiB, ${rest} RSS per waiting stream; after cancelling: fds left gateway ${result.fdsLeftAfter}, ` +
     `simulator ${result.simulatorFdsLeftAfter}; live heap growth from round 1 to 2 ${growth === null ? '–' : growth.toFixed(2)} KiB per request`;
   return { line, met: perStream.every((kb) => kb <= WAITING_BUDGET_KB) && released, detail };
+}
+
+export function peersBudget(result: PeersResult | undefined): BudgetLine {
+  const line = `REST req/s at ${result?.concurrency ?? 64} concurrent ≥ ${OVER_PORTKEY_BUDGET}× Portkey's in the same run, shipped defaults`;
+  const shipped = result?.phases.find((p) => p.target === 'gateway-shipped');
+  const off = result?.phases.find((p) => p.target === 'gateway-hosting-off');
+  if (result === undefined || shipped?.overPortkey == null) return { line, met: null, detail: result?.notRun ?? 'not measured' };
+  const detail =
+    `shipped ${shipped.requestsPerSecond.toFixed(0)} req/s = ${shipped.overPortkey.toFixed(2)}× Portkey's ` +
+    `(hosting off, like for like with Portkey, which passes URLs through: ${off?.overPortkey == null ? '–' : `${off.overPortkey.toFixed(2)}×`})`;
+  return { line, met: shipped.overPortkey >= OVER_PORTKEY_BUDGET, detail };
 }
 
 function fmt(value: number | null): string {

@@ -10,6 +10,7 @@ import type { BenchResults } from './results.js';
 import type { ChannelsResult } from '../scenarios/channels.js';
 import { jobsMarkdown } from '../scenarios/jobs.js';
 import { imagePathMarkdown } from './image-path-markdown.js';
+import { peersMarkdown } from './peers-markdown.js';
 
 export function figuresMarkdown(results: BenchResults): string {
   const { machine, settings } = results;
@@ -33,6 +34,7 @@ export function figuresMarkdown(results: BenchResults): string {
   if (results.channels !== undefined) lines.push(...channelsSection(results.channels));
   if (results.jobs !== undefined) lines.push(...jobsMarkdown(results.jobs));
   if (results.imagePath !== undefined) lines.push(...imagePathMarkdown(results.imagePath));
+  if (results.peers !== undefined) lines.push(...peersMarkdown(results.peers));
   if (results.notRun.length > 0) lines.push('**Not run**', '', ...results.notRun.map((reason) => `- ${reason}`), '');
   return lines.join('\n');
 }

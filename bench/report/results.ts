@@ -12,6 +12,7 @@ import type { ThroughputResult } from '../scenarios/throughput.js';
 import type { ChannelsResult } from '../scenarios/channels.js';
 import type { JobsBenchResult } from '../scenarios/jobs.js';
 import type { ImagePathResult } from '../scenarios/image-path.js';
+import type { PeersResult } from '../scenarios/peers.js';
 import type { BudgetLine } from './budget.js';
 
 export interface BenchResults {
@@ -36,6 +37,8 @@ export interface BenchResults {
   readonly jobs?: JobsBenchResult;
   /** Scenario 7: Seedream-shaped answers through the gateway (first image, RSS per generation, steps). */
   readonly imagePath?: ImagePathResult;
+  /** Scenario 8: REST at 64 concurrent through the gateway and through Portkey. */
+  readonly peers?: PeersResult;
   readonly budget: readonly BudgetLine[];
   /** Scenarios or paths that could not run, and why. */
   readonly notRun: readonly string[];
