@@ -6,8 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { spawnNode, type Child } from './children.js';
 import { UPSTREAM_KEY } from './simulator-process.js';
 
@@ -52,16 +52,4 @@ export async function startPortkey(root: string, entry: string, simulatorUrl: st
       authorization: `Bearer ${UPSTREAM_KEY}`,
     },
   };
-}
-
-/** A port free on 127.0.0.1 now (Portkey takes a port number, not 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

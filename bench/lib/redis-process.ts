@@ -3,7 +3,7 @@
  * for the scenario that measures the Redis engines. Undefined when redis-server is not installed.
  */
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 import { spawnNode, type Child } from './children.js';
 
 export interface RedisProcess {
@@ -23,15 +23,4 @@ export async function startRedis(): Promise<RedisProcess | undefined> {
   });
   await child.waitForLine((line) => (/Ready to accept connections/.test(line) ? true : undefined), 10_000);
   return { child, url: `redis://127.0.0.1:${port}` };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
