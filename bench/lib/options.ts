@@ -14,6 +14,9 @@ export interface BenchOptions {
   readonly scenarios: ReadonlySet<ScenarioName>;
   /** Only these gateway paths (e.g. `grpc-unary`), for profiling one path; undefined = all. */
   readonly paths: ReadonlySet<string> | undefined;
+  /** Only the gateways of scenarios 1/1b whose name contains one of these (e.g. `traced, hosting off`,
+   *  `floor`), for profiling or A/B of one gateway; undefined = all. */
+  readonly gateways: readonly string[] | undefined;
   readonly warmupMs: number;
   readonly measureMs: number;
   /** Closed-loop concurrency of URL-mode phases. */
@@ -53,6 +56,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     gatewayEntry: env.BENCH_GATEWAY_ENTRY ?? 'dist/src/main.js',
     scenarios: new Set(scenarios),
     paths: env.BENCH_PATHS === undefined || env.BENCH_PATHS === '' ? undefined : new Set(env.BENCH_PATHS.split(',').map((p) => p.trim())),
+    gateways: env.BENCH_GATEWAYS === undefined || env.BENCH_GATEWAYS === '' ? undefined : env.BENCH_GATEWAYS.split('|').map((g) => g.trim()),
     warmupMs: positive(env, 'BENCH_WARMUP_MS', 1500),
     measureMs: positive(env, 'BENCH_MEASURE_MS', 6000),
     urlConcurrency: positive(env, 'BENCH_URL_CONCURRENCY', 32),

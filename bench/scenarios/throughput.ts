@@ -134,6 +134,7 @@ export async function runThroughput(ctx: BenchContext, plan: ThroughputPlan): Pr
   for (const kind of plan.directPaths) await run(kind, 'direct', null, undefined);
   for (const gatewayPlan of plan.gateways) {
     if (options.paths !== undefined && !gatewayPlan.paths.some((kind) => options.paths?.has(kind) === true)) continue;
+    if (options.gateways !== undefined && !options.gateways.some((part) => gatewayPlan.name.includes(part))) continue;
     const server: Server = gatewayPlan.floor === true ? 'floor' : 'gateway';
     const gateway = await ctx.gateway({
       name: gatewayPlan.name,

@@ -3,6 +3,7 @@
  * rotation, breaker transitions. Key ids (`<channel>#<n>`) name keys; the keys themselves never appear.
  */
 import { metrics, type Counter } from '@opentelemetry/api';
+import { createSummedCounter } from '../telemetry/summed-counter.js';
 
 export interface ChannelMetrics {
   /** Attempts by `seedream.channel` and `seedream.channel.outcome` (ok, failed, refused, rate_limited). */
@@ -23,8 +24,8 @@ export const CHANNEL_ATTR = {
 export function createChannelMetrics(): ChannelMetrics {
   const meter = metrics.getMeter('seedream-gateway');
   return {
-    attempts: meter.createCounter('seedream.channel.attempts', { unit: '{attempt}', description: 'Upstream attempts by channel and outcome.' }),
-    refusedKeys: meter.createCounter('seedream.channel.refused_keys', { unit: '{key}', description: 'Channel keys the upstream refused (401/403/quota), taken out of rotation.' }),
-    breakerTransitions: meter.createCounter('seedream.channel.breaker_transitions', { unit: '{transition}', description: 'Circuit breaker state changes per channel key.' }),
+    attempts: createSummedCounter(meter, 'seedream.channel.attempts', { unit: '{attempt}', description: 'Upstream attempts by channel and outcome.' }),
+    refusedKeys: createSummedCounter(meter, 'seedream.channel.refused_keys', { unit: '{key}', description: 'Channel keys the upstream refused (401/403/quota), taken out of rotation.' }),
+    breakerTransitions: createSummedCounter(meter, 'seedream.channel.breaker_transitions', { unit: '{transition}', description: 'Circuit breaker state changes per channel key.' }),
   };
 }

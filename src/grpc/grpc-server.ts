@@ -10,6 +10,7 @@ import type { KeyVerifier } from '../auth/api-keys.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { GatewayError } from '../errors.js';
+import { CancelController } from '../cancel-signal.js';
 import { createBodyBudget, type BodyBudget } from '../rest/body-budget.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
@@ -88,7 +89,8 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
 
   const telemetry = deps.telemetry ?? createGatewayTelemetry();
   // Aborted when the shutdown grace runs out: running calls end with SHUTTING_DOWN (UNAVAILABLE).
-  const shutdown = new AbortController();
+  // A CancelController: every running call adds and removes a listener here (cheap on a plain array).
+  const shutdown = new CancelController();
   // First attached = outermost: details are encoded into the trailer after the error is mapped.
   const server = createServer(grpcServerOptions(deps.config))
     .use(errorDetailsServerMiddleware)

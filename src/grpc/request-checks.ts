@@ -8,6 +8,7 @@
  * and hands the handler a signal the shutdown also aborts, past its grace, with SHUTTING_DOWN.
  */
 import type { CallContext, ServerMiddleware, ServerMiddlewareCall } from 'nice-grpc-common';
+import type { CancelSignal } from '../cancel-signal.js';
 import { GatewayError } from '../errors.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { bodyBudgetExceeded, type BodyBudget } from '../rest/body-budget.js';
@@ -17,7 +18,7 @@ export interface RequestChecksDeps {
   readonly budget: BodyBudget;
   readonly lifecycle: Lifecycle;
   /** Aborted (with SHUTTING_DOWN) when the shutdown grace runs out: running calls end with it. */
-  readonly shutdownSignal?: AbortSignal;
+  readonly shutdownSignal?: CancelSignal;
 }
 
 /** Creates the middleware; attach it inside auth, so an unknown caller learns nothing more. */

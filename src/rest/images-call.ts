@@ -14,6 +14,7 @@ import { findModel, type ResolvedModel } from '../models/lookup.js';
 import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerationEvent } from '../service/types.js';
+import type { CancelSignal } from '../cancel-signal.js';
 import { CallOverhead, msText, OVERHEAD_HEADER, recordOverhead } from '../telemetry/call-overhead.js';
 import type { Logger } from '../telemetry/logger.js';
 import { traceIdsOf } from '../telemetry/trace-context.js';
@@ -33,7 +34,7 @@ export interface ImagesRouteDeps {
   /** Clock (ms since the epoch) for `created`. */
   readonly now: () => number;
   /** Aborted (with SHUTTING_DOWN) when the shutdown grace runs out: running calls end with it. */
-  readonly shutdownSignal?: AbortSignal;
+  readonly shutdownSignal?: CancelSignal;
   /** Every call's deadline from its start (MAX_CALL_DURATION_MS): REST has no deadline header, and a
    *  hung upstream would otherwise hold the caller for RETRY_MAX_ATTEMPTS × UPSTREAM_TIMEOUT_MS. */
   readonly maxCallDurationMs?: number;

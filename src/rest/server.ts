@@ -20,6 +20,7 @@ import type { MultipartLimits } from './multipart-form.js';
 import { createBodyBudget, registerBodyBudget, type BodyBudget } from './body-budget.js';
 import { answerClientError, answerFrameworkError } from './client-errors.js';
 import { GatewayError } from '../errors.js';
+import { CancelController } from '../cancel-signal.js';
 import { RestRequestError } from './openai-errors.js';
 import { gatewayErrorFromFastify, JSON_CONTENT_TYPE, sendError } from './reply-error.js';
 import type { LocalAssetStore } from '../assets/local-asset-store.js';
@@ -101,7 +102,8 @@ export function createRestServer(deps: RestServerDeps): RestServer {
   registerTracing(app, telemetry);
   // Aborted when the grace period runs out: calls still running end with SHUTTING_DOWN — an envelope,
   // or an SSE error event once the stream started — instead of a bare connection reset.
-  const shutdown = new AbortController();
+  // A CancelController: every running call adds and removes a listener here (cheap on a plain array).
+  const shutdown = new CancelController();
   let closing = false;
   app.addHook('onRequest', (request, reply, done) => {
     // The drain window (shutdown began, listeners open): probes still answer — /readyz says 503 so

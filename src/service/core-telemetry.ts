@@ -86,28 +86,29 @@ export function startGenerationTelemetry(
     },
     startAttempt(attempt) {
       const attemptStarted = now();
-      const server = { [ATTR.serverAddress]: upstream.server.address, [ATTR.serverPort]: upstream.server.port };
-      const attemptSpan = telemetry.tracer.startSpan(
-        'POST',
-        { kind: SpanKind.CLIENT, attributes: { [ATTR.httpRequestMethod]: 'POST', ...server, [ATTR.attempt]: attempt } },
-        spanContext,
-      );
+      const fixed = attemptAttributesOf(upstream);
+      const attemptSpan = telemetry.tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes: { ...fixed.start, [ATTR.attempt]: attempt } }, spanContext);
       const headers: Record<string, string> = {};
       propagation.inject(trace.setSpan(spanContext, attemptSpan), headers);
       return {
         headers,
         end(outcome) {
-          const status = outcome.ok ? 200 : outcome.error.upstream?.status;
-          const attributes: Attributes = { [ATTR.httpRequestMethod]: 'POST', ...server, ...(status !== undefined && { [ATTR.httpResponseStatusCode]: status }) };
           const requestId = outcome.ok ? outcome.requestId : outcome.error.upstream?.requestId;
           if (requestId !== undefined) attemptSpan.setAttribute(ATTR.genAiResponseId, requestId);
           if (outcome.channel !== undefined) attemptSpan.setAttribute(ATTR.channel, outcome.channel);
-          if (!outcome.ok) {
+          // The span already has the method and server from its start; the metric gets them with the status.
+          let attributes: Attributes;
+          if (outcome.ok) {
+            attributes = fixed.ok;
+            attemptSpan.setAttribute(ATTR.httpResponseStatusCode, 200);
+          } else {
+            const status = outcome.error.upstream?.status;
+            attributes = { ...fixed.start, ...(status !== undefined && { [ATTR.httpResponseStatusCode]: status }) };
             attributes[ATTR.errorType] = status !== undefined && status >= 400 ? String(status) : outcome.error.reason;
             if (outcome.error.upstream?.code) attemptSpan.setAttribute(ATTR.upstreamErrorCode, outcome.error.upstream.code);
             attemptSpan.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.reason });
+            attemptSpan.setAttributes(attributes);
           }
-          attemptSpan.setAttributes(attributes);
           attemptSpan.end();
           metrics.upstreamDuration.record((now() - attemptStarted) / 1000, attributes);
         },
@@ -133,6 +134,20 @@ export function startGenerationTelemetry(
       metrics.operationDuration.record(seconds(), { ...base, [ATTR.errorType]: error.reason });
     },
   };
+}
+
+/** The attributes every attempt on `upstream` shares, built once per upstream (not per attempt):
+ *  method and server at the span's start, and the metric's set for a 200. */
+const attemptAttributes = new WeakMap<ImageUpstream, { readonly start: Attributes; readonly ok: Attributes }>();
+
+function attemptAttributesOf(upstream: ImageUpstream): { readonly start: Attributes; readonly ok: Attributes } {
+  let fixed = attemptAttributes.get(upstream);
+  if (fixed === undefined) {
+    const start = Object.freeze({ [ATTR.httpRequestMethod]: 'POST', [ATTR.serverAddress]: upstream.server.address, [ATTR.serverPort]: upstream.server.port });
+    fixed = { start, ok: Object.freeze({ ...start, [ATTR.httpResponseStatusCode]: 200 }) };
+    attemptAttributes.set(upstream, fixed);
+  }
+  return fixed;
 }
 
 function countImages(metrics: GatewayMetrics, model: string, generated: number, moderated: number, failed: number): void {

@@ -3,6 +3,7 @@
  * exponential backoff with full jitter, at least the upstream's Retry-After, never past the deadline.
  */
 import type { GatewayError } from '../errors.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface RetryPolicy {
   /** Attempts in total, including the first. */
@@ -29,7 +30,7 @@ export function retryDelay(policy: RetryPolicy, attempt: number, error: GatewayE
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);

@@ -12,6 +12,7 @@
 import type { Context } from '@opentelemetry/api';
 import { GatewayError, isGatewayError, toGatewayError } from '../errors.js';
 import type { PriceTable } from '../models/pricing.js';
+import { CancelController } from '../cancel-signal.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImage } from '../upstream/types.js';
 import { startGenerationTelemetry, type CoreTelemetry } from './core-telemetry.js';
 import { withHeartbeats } from './heartbeats.js';
@@ -43,7 +44,9 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
   const started = deps.now();
   const telemetry = startGenerationTelemetry(deps.telemetry, parent, plan, deps.upstream, ctx.caller.keyName, deps.now);
   let finished = false;
-  const controller = new AbortController();
+  // One plain controller for every upstream request of the call (cancel-signal.ts: an AbortController
+  // and its listeners cost tens of µs per call on Node 20).
+  const controller = new CancelController();
   // The edge's reason when it gave one (SHUTTING_DOWN past the shutdown grace), else a cancel.
   const onCallerAbort = () =>
     controller.abort(isGatewayError(ctx.signal.reason) ? ctx.signal.reason : new GatewayError('CANCELLED', 'the caller cancelled the call'));
@@ -70,7 +73,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
       upstream: deps.upstream,
       request: plan.request,
       requestIndex,
-      signal: controller.signal,
+      signal: controller,
       retry: deps.retry,
       attemptTimeoutMs: deps.attemptTimeoutMs,
       upstreamDeadline,
@@ -105,7 +108,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
   });
 
   try {
-    if (controller.signal.aborted) throw controller.signal.reason;
+    if (controller.aborted) throw controller.reason;
     for (;;) {
       const next = await outcomes.next();
       if (next.done === true) break;
@@ -173,7 +176,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
     clearTimeout(deadlineTimer);
     ctx.signal.removeEventListener('abort', onCallerAbort);
     // Abort first, so upstream requests still in flight end now and closing the sources does not wait.
-    if (!controller.signal.aborted) controller.abort(CALL_ENDED);
+    if (!controller.aborted) controller.abort(CALL_ENDED);
     await outcomes.return?.(undefined);
   }
 }

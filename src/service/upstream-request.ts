@@ -13,6 +13,7 @@
  * used up.
  */
 import { GatewayError, toGatewayError } from '../errors.js';
+import type { CancelSignal } from '../cancel-signal.js';
 import type { AttemptRoute, ImageUpstream, UpstreamEvent, UpstreamImageRequest } from '../upstream/types.js';
 import type { UpstreamWaitClock } from '../telemetry/call-overhead.js';
 import type { GenerationTelemetry } from './core-telemetry.js';
@@ -28,7 +29,7 @@ export interface UpstreamRequestRun {
   readonly request: UpstreamImageRequest;
   readonly requestIndex: number;
   /** Aborted when the call ends (cancel, deadline, consumer gone); its reason is a GatewayError. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   readonly retry: RetryPolicy;
   /** Upper bound of one attempt (config UPSTREAM_TIMEOUT_MS). */
   readonly attemptTimeoutMs: number;

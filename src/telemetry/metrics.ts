@@ -5,6 +5,7 @@
  */
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { DURATION_BUCKETS_SECONDS, METRIC, OVERHEAD_BUCKETS_SECONDS } from './attributes.js';
+import { createSummedCounter } from './summed-counter.js';
 
 export interface GatewayMetrics {
   readonly rpcServerDuration: Histogram;
@@ -29,13 +30,13 @@ export function createGatewayMetrics(meter: Meter = metrics.getMeter('seedream-g
     rpcServerDuration: meter.createHistogram(METRIC.rpcServerDuration, seconds('Duration of gRPC calls served.')),
     httpServerDuration: meter.createHistogram(METRIC.httpServerDuration, seconds('Duration of HTTP requests served.')),
     operationDuration: meter.createHistogram(METRIC.operationDuration, seconds('Duration of image generations, from the first upstream request to the last image.')),
-    imageCount: meter.createCounter(METRIC.imageCount, { unit: '{image}', description: 'Images by model and outcome (generated, moderated, failed).' }),
+    imageCount: createSummedCounter(meter, METRIC.imageCount, { unit: '{image}', description: 'Images by model and outcome (generated, moderated, failed).' }),
     upstreamDuration: meter.createHistogram(METRIC.upstreamDuration, seconds('Duration of upstream HTTP attempts.')),
     overheadDuration: meter.createHistogram(METRIC.overheadDuration, {
       unit: 's',
       description: "The gateway's own time per images call: elapsed minus upstream wait (streams: up to their first output).",
       advice: { explicitBucketBoundaries: OVERHEAD_BUCKETS_SECONDS },
     }),
-    estimatedCost: meter.createCounter(METRIC.estimatedCost, { unit: '{currency}', description: 'Estimated cost of delivered images, in the pricing currency, by model and caller key.' }),
+    estimatedCost: createSummedCounter(meter, METRIC.estimatedCost, { unit: '{currency}', description: 'Estimated cost of delivered images, in the pricing currency, by model and caller key.' }),
   };
 }

@@ -5,6 +5,7 @@
  * early is handled by the client destroying the body, which aborts the request the same way.
  */
 import { GatewayError, type UpstreamErrorInfo } from '../errors.js';
+import { CancelController, type CancelSignal } from '../cancel-signal.js';
 import { errorFromNetwork } from './network-errors.js';
 import type { UpstreamCallOptions } from './types.js';
 
@@ -18,7 +19,7 @@ class AttemptTimeoutError extends Error {
 /** A running attempt. Call `finish` once, in a `finally`. */
 export interface Attempt {
   /** Pass to undici: aborts on caller cancel or on timeout. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   /** Upstream details learnt so far (status, request id), attached to timeout and network errors. */
   upstream: UpstreamErrorInfo;
   /** The error to throw for `error`, which ended the attempt (see the order of checks inside). */
@@ -31,8 +32,9 @@ export interface Attempt {
 export function startAttempt(options: UpstreamCallOptions): Attempt {
   // One controller that follows the caller's signal and our timer. Cheaper per call than
   // AbortSignal.any (DESIGN §8), and our own timer rather than AbortSignal.timeout: it is cleared when
-  // the attempt ends, so a finished request holds no timer for the rest of `timeoutMs`.
-  const local = new AbortController();
+  // the attempt ends, so a finished request holds no timer for the rest of `timeoutMs`. A plain
+  // CancelController, not an AbortController (cancel-signal.ts: ~20 µs less per attempt).
+  const local = new CancelController();
   const caller = options.signal;
   const followCaller = () => local.abort(caller.reason);
   if (caller.aborted) followCaller();
@@ -41,7 +43,7 @@ export function startAttempt(options: UpstreamCallOptions): Attempt {
   const timer = setTimeout(() => local.abort(new AttemptTimeoutError('upstream timeout')), delay);
 
   return {
-    signal: local.signal,
+    signal: local,
     upstream: {},
     failure(error) {
       // The caller's cancel wins over everything: whatever undici reports then is a consequence.
@@ -50,7 +52,7 @@ export function startAttempt(options: UpstreamCallOptions): Attempt {
         if (reason instanceof GatewayError) return reason;
         return new GatewayError('CANCELLED', 'the call was cancelled', { cause: reason });
       }
-      if (local.signal.reason instanceof AttemptTimeoutError) {
+      if (local.reason instanceof AttemptTimeoutError) {
         return new GatewayError('UPSTREAM_UNAVAILABLE', `the upstream did not answer within ${options.timeoutMs} ms`, {
           retryable: true,
           upstream: this.upstream,

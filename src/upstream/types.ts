@@ -4,6 +4,7 @@
  * failure to a GatewayError; the core never sees HTTP.
  */
 import type { Base64Text } from '../base64.js';
+import type { CancelSignal } from '../cancel-signal.js';
 import type { UpstreamWaitClock } from '../telemetry/call-overhead.js';
 import type { BackgroundName, ModelEntry, OutputFormatName, PromptOptimizationModeName } from '../models/types.js';
 
@@ -38,8 +39,8 @@ export interface UpstreamImageRequest {
 }
 
 export interface UpstreamCallOptions {
-  /** Aborts the HTTP request at once (caller cancel, deadline). */
-  readonly signal: AbortSignal;
+  /** Aborts the HTTP request at once (caller cancel, deadline). An AbortSignal or a CancelController. */
+  readonly signal: CancelSignal;
   /** Upper bound for the whole upstream request, in ms. */
   readonly timeoutMs: number;
   /** Extra headers to send (trace context). */

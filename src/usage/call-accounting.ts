@@ -5,6 +5,7 @@
  * delivered), adds the call to the usage ledger and counts it in the usage metrics.
  */
 import { metrics } from '@opentelemetry/api';
+import { createSummedCounter } from '../telemetry/summed-counter.js';
 import type { CallerQuotas } from '../limits/caller-quotas.js';
 import type { PriceTable } from '../models/pricing.js';
 import type { GenerationPlan } from '../service/plan-generation.js';
@@ -32,8 +33,8 @@ export function createCallAccounting(deps: {
   readonly onError: (error: unknown, what: string) => void;
 }): CallAccounting {
   const meter = metrics.getMeter('seedream-gateway');
-  const imagesCounter = meter.createCounter('seedream.usage.images', { unit: '{image}', description: 'Images by caller key, model, channel and outcome (delivered, failed): the usage ledger as metrics.' });
-  const requestsCounter = meter.createCounter('seedream.usage.requests', { unit: '{request}', description: 'Generation calls by caller key, model and channel.' });
+  const imagesCounter = createSummedCounter(meter, 'seedream.usage.images', { unit: '{image}', description: 'Images by caller key, model, channel and outcome (delivered, failed): the usage ledger as metrics.' });
+  const requestsCounter = createSummedCounter(meter, 'seedream.usage.requests', { unit: '{request}', description: 'Generation calls by caller key, model and channel.' });
 
   return {
     async begin(keyName, plan) {

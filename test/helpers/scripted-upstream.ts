@@ -4,6 +4,7 @@
  */
 import { base64TextOfString, type Base64Text } from '../../src/base64.js';
 import type { ImageUpstream, UpstreamCallOptions, UpstreamEvent, UpstreamImageRequest } from '../../src/upstream/types.js';
+import type { CancelSignal } from '../../src/cancel-signal.js';
 
 export interface RecordedCall {
   readonly request: UpstreamImageRequest;
@@ -15,7 +16,7 @@ export interface RecordedCall {
   abortReason?: unknown;
 }
 
-export type Script = (call: RecordedCall, signal: AbortSignal) => AsyncGenerator<UpstreamEvent>;
+export type Script = (call: RecordedCall, signal: CancelSignal) => AsyncGenerator<UpstreamEvent>;
 
 export interface ScriptedUpstream extends ImageUpstream {
   readonly calls: RecordedCall[];
@@ -52,7 +53,7 @@ export function scriptedUpstream(script: Script): ScriptedUpstream {
 }
 
 /** Waits `ms`, or rejects with the signal's reason when it aborts first (as a real HTTP client does). */
-export function wait(ms: number, signal: AbortSignal): Promise<void> {
+export function wait(ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);

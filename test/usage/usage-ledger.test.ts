@@ -50,3 +50,16 @@ describe('day ranges', () => {
     expect(daysOf('2024-01-01', '2026-01-01')).toBeUndefined();
   });
 });
+
+describe('dayOf', () => {
+  it('names the UTC day of any instant, across day boundaries and in either order', () => {
+    const midnight = Date.parse('2026-11-30T00:00:00Z');
+    expect(dayOf(midnight - 1)).toBe('2026-11-29');
+    expect(dayOf(midnight)).toBe('2026-11-30');
+    expect(dayOf(midnight + 86_400_000 - 1)).toBe('2026-11-30');
+    expect(dayOf(midnight + 86_400_000)).toBe('2026-12-01');
+    expect(dayOf(midnight - 1)).toBe('2026-11-29');
+    expect(dayOf(0)).toBe('1970-01-01');
+    expect(dayOf(-1)).toBe('1969-12-31');
+  });
+});
