@@ -1,7 +1,8 @@
 /**
  * The embedded `AssetStore` (DESIGN §11): files under `<DATA_DIR>/images`, each written to
- * `<DATA_DIR>/tmp` first and renamed into place (a reader never sees half a file; a crash leaves only a
- * temp file, cleared at the next boot). Ids are content addressed — `<sha256>_<width>x<height>.<ext>` —
+ * `<DATA_DIR>/tmp` first — in batches of up to 1 MiB, hashed on the way (hashed-file-write.ts) — and
+ * renamed into place (a reader never sees half a file; a crash leaves only a temp file, cleared at the
+ * next boot). Ids are content addressed — `<sha256>_<width>x<height>.<ext>` —
  * so the same image is stored once, the ETag is free, and the pixel size is recorded without a sidecar.
  * URLs are HMAC-signed and expire (url-signing.ts); the REST asset route serves them.
  */

@@ -1,8 +1,8 @@
 /**
  * Downloads an upstream image so the gateway can host it (DESIGN §9, §11): only from the hosts allowed
  * for the configured upstream (never a caller-supplied URL), only http(s), no redirects followed (a
- * redirect could leave the allow-list), bounded by a size cap and a timeout. The body is returned as a
- * stream for the store to consume — nothing is buffered whole.
+ * redirect could leave the allow-list), bounded by a size cap and one deadline for the whole download.
+ * The body is returned as a stream for the store to consume — nothing is buffered whole.
  */
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
