@@ -12,7 +12,7 @@ import { AssetTooLargeError } from '../assets/hashing-stream.js';
 import { HostingFailure, type HostingFailureReason, type UpstreamImageFetcher } from '../assets/upstream-image-fetch.js';
 import { decodeBase64 } from '../base64.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { DeliveredImage, GenerationEvent, ResponseFormatName } from './types.js';
+import type { DeliveredImage, ResponseFormatName } from './types.js';
 
 export interface ImageHostingDeps {
   readonly store: AssetStore;
@@ -77,12 +77,4 @@ export function createImageHosting(deps: ImageHostingDeps): ImageHosting {
 function countStored(deps: ImageHostingDeps, source: 'url' | 'inline', bytes: number): void {
   deps.metrics.stored.add(1, { store: deps.store.kind, source });
   deps.metrics.storedBytes.add(bytes, { store: deps.store.kind, source });
-}
-
-/** `events` with every image hosted before it is yielded; other events pass through unchanged. */
-export async function* hostImages(events: AsyncIterable<GenerationEvent>, hosting: ImageHosting, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
-  for await (const event of events) {
-    if (event.type === 'image') yield { type: 'image', image: await hosting.host(event.image, signal) };
-    else yield event;
-  }
 }
