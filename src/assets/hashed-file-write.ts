@@ -118,6 +118,7 @@ export function writeHashedFile(source: Readable, path: string, options: HashedF
           if (closed) {
             settled = true;
             detach();
+            source.on('error', () => undefined); // nothing to report to any more
             resolve({ sha256: hash.digest('hex'), byteSize, writes });
             return;
           }

@@ -56,7 +56,10 @@ export function createImageHosting(deps: ImageHostingDeps): ImageHosting {
       try {
         if (content.kind === 'url') {
           const body = await deps.fetcher.fetch(content.url, signal);
-          const stored = await store.put(body, description, { signal, maxBytes: deps.maxBytes });
+          // No signal for the store: the fetcher already ends the body with the caller's reason when the
+          // caller goes, and one listener per image on the call's signal is enough (up to four images of
+          // a call are hosted at once, host-images.ts).
+          const stored = await store.put(body, description, { maxBytes: deps.maxBytes });
           const hosted = await store.url(stored.id, new Date(now() + deps.retentionMs));
           countStored(deps, 'url', stored.byteSize);
           return { ...image, content: { kind: 'url', url: hosted.url, expiresAt: hosted.expiresAt }, stored: { sha256: stored.sha256, byteSize: stored.byteSize } };

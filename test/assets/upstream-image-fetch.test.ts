@@ -2,12 +2,20 @@
  * The upstream image fetcher against a real HTTP server on loopback: allowed hosts only, no redirects,
  * the size cap from Content-Length, and one deadline for the whole download — before the headers and
  * while the body trickles in (undici's own timeouts are per phase and reset on every byte) — and the
- * caller's cancel, before and during the body.
+ * caller's cancel, before and during the body — through the hosting stage too, which then leaves nothing
+ * in the store.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalAssetStore } from '../../src/assets/local-asset-store.js';
 import { createUpstreamImageFetcher, HostingFailure, type UpstreamImageFetcher } from '../../src/assets/upstream-image-fetch.js';
+import { createUrlSigner } from '../../src/assets/url-signing.js';
+import { createImageHosting } from '../../src/service/image-hosting.js';
+import { recordingMetrics } from './support.js';
 
 let server: Server | undefined;
 let fetcher: UpstreamImageFetcher | undefined;
@@ -95,5 +103,36 @@ describe('the upstream image fetcher', () => {
     await expect(drain(body)).rejects.toBe(reason);
 
     await expect(fetcher.fetch(`http://${host}/slow`, late.signal)).rejects.toBe(reason);
+  });
+});
+
+describe('hosting a download that the caller cancels', () => {
+  it('ends with the caller\'s reason and leaves nothing in the store, its temp directory included', async () => {
+    const host = await serve({ '/slow': (response) => trickle(response, 10) });
+    fetcher = createUpstreamImageFetcher({ allowedHosts: [host], maxBytes: 1_000_000, timeoutMs: 60_000 });
+    const dataDir = mkdtempSync(join(tmpdir(), 'seedream-cancel-'));
+    try {
+      const { metrics, records } = recordingMetrics();
+      const store = await createLocalAssetStore({ dataDir, signer: createUrlSigner(Buffer.alloc(32, 1)), publicBaseUrl: () => 'http://127.0.0.1', retentionMs: 60_000, diskCapBytes: 1 << 30, metrics });
+      const hosting = createImageHosting({ store, fetcher, retentionMs: 60_000, storeInline: false, maxBytes: 1_000_000, metrics });
+      const controller = new AbortController();
+      const reason = new Error('the caller went away');
+      setTimeout(() => controller.abort(reason), 150);
+      const image = {
+        index: 0,
+        requestIndex: 0,
+        setIndex: 0,
+        content: { kind: 'url', url: `http://${host}/slow`, expiresAt: new Date(Date.now() + 60_000) },
+        mimeType: 'image/jpeg',
+        width: 64,
+        height: 64,
+      } as const;
+      await expect(hosting.host(image, controller.signal)).rejects.toBe(reason);
+      expect(readdirSync(join(dataDir, 'images'))).toEqual([]);
+      expect(readdirSync(join(dataDir, 'tmp'))).toEqual([]);
+      expect(records).toEqual([]); // a cancel is not a hosting failure
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
