@@ -2,7 +2,8 @@
  * `AssetStore` (DESIGN §7, §11): where delivered images live once the gateway hosts them. Two
  * implementations chosen by config — a local directory served by the gateway (local-asset-store.ts) and
  * S3-compatible object storage (s3-asset-store.ts). The core puts images; the REST asset route and,
- * later, jobs read them. Nothing is ever buffered whole: `put` takes a stream and hashes while writing.
+ * later, jobs read them. Nothing is buffered without bound: `put` takes a stream and hashes while writing
+ * (the local store collects at most a write batch, 1 MiB, at a time; S3 one multipart part).
  */
 import type { Readable } from 'node:stream';
 

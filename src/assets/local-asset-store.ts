@@ -1,20 +1,19 @@
 /**
  * The embedded `AssetStore` (DESIGN §11): files under `<DATA_DIR>/images`, each written to
- * `<DATA_DIR>/tmp` first and renamed into place (a reader never sees half a file; a crash leaves only a
- * temp file, cleared at the next boot). Ids are content addressed — `<sha256>_<width>x<height>.<ext>` —
+ * `<DATA_DIR>/tmp` first — in batches of up to 1 MiB, hashed on the way (hashed-file-write.ts) — and
+ * renamed into place (a reader never sees half a file; a crash leaves only a temp file, cleared at the
+ * next boot). Ids are content addressed — `<sha256>_<width>x<height>.<ext>` —
  * so the same image is stored once, the ETag is free, and the pixel size is recorded without a sidecar.
  * URLs are HMAC-signed and expire (url-signing.ts); the REST asset route serves them.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { contentTypeOfId, extensionOf, type AssetStore, type StoredAsset } from './asset-store.js';
 import type { AssetMetrics } from './asset-metrics.js';
 import { createDiskIndex, type DiskIndex, type IndexedFile } from './disk-index.js';
-import { HashingStream } from './hashing-stream.js';
+import { writeHashedFile } from './hashed-file-write.js';
 import type { UrlSigner } from './url-signing.js';
 
 /** The only ids this store ever creates; anything else (`..`, slashes, encodings) is no asset at all. */
@@ -31,7 +30,10 @@ export interface LocalAssetStoreOptions {
   readonly retentionMs: number;
   readonly diskCapBytes: number;
   readonly metrics: AssetMetrics;
+  /** The store's clock; when absent, the system clock (which also stamps file mtimes). */
   readonly now?: () => number;
+  /** Bytes collected per file write (hashed-file-write.ts); tests make it small to cover large files. */
+  readonly writeBatchBytes?: number;
 }
 
 /** The local store plus what its HTTP route needs: the signer. */
@@ -50,6 +52,9 @@ export function isLocalAssetId(id: string): boolean {
 /** Opens (creating) the directories and indexes what is already there. */
 export async function createLocalAssetStore(options: LocalAssetStoreOptions): Promise<LocalAssetStore> {
   const now = options.now ?? Date.now;
+  // The kernel stamps a new file's mtime from the system clock: when that is the store's clock too, the
+  // mtime already is the write time and setting it again would be one more file system round trip.
+  const stampMtime = options.now !== undefined;
   const imagesDir = join(options.dataDir, 'images');
   const tmpDir = join(options.dataDir, 'tmp');
   await rm(tmpDir, { recursive: true, force: true }); // partial writes of a previous process
@@ -76,27 +81,27 @@ export async function createLocalAssetStore(options: LocalAssetStoreOptions): Pr
     },
     async put(source: Readable, description, putOptions = {}): Promise<StoredAsset> {
       const tmp = join(tmpDir, randomUUID());
-      const hasher = new HashingStream(putOptions.maxBytes);
+      // Hashed and counted while written; on failure the temp file is already gone.
+      const { sha256, byteSize } = await writeHashedFile(source, tmp, { ...putOptions, ...(options.writeBatchBytes !== undefined && { batchBytes: options.writeBatchBytes }) });
+      const id = `${sha256}_${description.width}x${description.height}.${extensionOf(description.contentType)}`;
+      // The file's mtime is its write time on the store's clock: the next boot's index (and so the age
+      // order of eviction and sweep) is rebuilt from it. On the system clock the kernel stamped it at the
+      // last write, a moment before `writtenAt`; any other clock needs utimes().
+      const writtenAt = now();
       try {
-        await pipeline(source, hasher, createWriteStream(tmp, { flags: 'wx' }), putOptions.signal ? { signal: putOptions.signal } : {});
+        if (stampMtime) await utimes(tmp, writtenAt / 1000, writtenAt / 1000);
+        // rename() replaces atomically: an identical image stored again just becomes the newest.
+        await rename(tmp, join(imagesDir, id));
       } catch (error) {
         await rm(tmp, { force: true });
         throw error;
       }
-      const sha256 = hasher.digest();
-      const id = `${sha256}_${description.width}x${description.height}.${extensionOf(description.contentType)}`;
-      // The file's mtime is its write time on the store's clock: the next boot's index (and so the age
-      // order of eviction and sweep) is rebuilt from it.
-      const writtenAt = now();
-      await utimes(tmp, writtenAt / 1000, writtenAt / 1000);
-      // rename() replaces atomically: an identical image stored again just becomes the newest.
-      await rename(tmp, join(imagesDir, id));
-      index.add({ id, byteSize: hasher.byteSize, writtenAt });
+      index.add({ id, byteSize, writtenAt });
       // Oldest first, but never the file just written: it is what the caller is about to fetch.
       for (let oldest = index.oldest(); index.totalBytes > options.diskCapBytes && oldest !== undefined && oldest.id !== id; oldest = index.oldest()) {
         await removeFile(oldest.id, 'disk_cap');
       }
-      return { id, sha256, byteSize: hasher.byteSize, ...description };
+      return { id, sha256, byteSize, ...description };
     },
     async url(id, expiresAt) {
       const expires = Math.floor(expiresAt.getTime() / 1000);

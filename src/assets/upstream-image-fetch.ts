@@ -1,9 +1,10 @@
 /**
  * Downloads an upstream image so the gateway can host it (DESIGN §9, §11): only from the hosts allowed
  * for the configured upstream (never a caller-supplied URL), only http(s), no redirects followed (a
- * redirect could leave the allow-list), bounded by a size cap and a timeout. The body is returned as a
- * stream for the store to consume — nothing is buffered whole.
+ * redirect could leave the allow-list), bounded by a size cap and one deadline for the whole download.
+ * The body is returned as a stream for the store to consume — nothing is buffered whole.
  */
+import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 
@@ -60,14 +61,30 @@ export function createUpstreamImageFetcher(options: UpstreamImageFetcherOptions)
       if (!isAllowedImageUrl(url, options.allowedHosts)) {
         throw new HostingFailure('fetch_refused', `the upstream image host ${url.host} is not in IMAGE_FETCH_ALLOWED_HOSTS`);
       }
-      const timed = AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]);
+      // One deadline for the whole download (connect, headers and body). undici takes an EventEmitter as
+      // its abort signal and reads `reason` from it: a plain emitter fired by the caller's signal or by
+      // one timer costs a few µs, where AbortSignal.any + AbortSignal.timeout per download cost tens
+      // (and kept timers and weak references alive until the deadline).
+      if (signal.aborted) throw signal.reason;
+      const abort = new DownloadAbort();
+      const onCallerAbort = () => abort.fire(signal.reason);
+      signal.addEventListener('abort', onCallerAbort, { once: true });
+      const timer = setTimeout(() => abort.fire(new HostingFailure('fetch_failed', `downloading the upstream image took longer than ${options.timeoutMs} ms`)), options.timeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onCallerAbort);
+      };
       let answer: Awaited<ReturnType<typeof request>>;
       try {
-        answer = await request(url, { method: 'GET', dispatcher: agent, signal: timed }); // undici's request() never follows redirects
+        answer = await request(url, { method: 'GET', dispatcher: agent, signal: abort }); // undici's request() never follows redirects
       } catch (error) {
+        settle();
         if (signal.aborted) throw signal.reason;
+        if (error instanceof HostingFailure) throw error;
         throw new HostingFailure('fetch_failed', `downloading the upstream image failed: ${(error as Error).message}`, { cause: error });
       }
+      // The deadline keeps running while the store reads the body; a timeout destroys it mid-way.
+      answer.body.once('close', settle);
       if (answer.statusCode !== 200) {
         discard(answer.body);
         throw new HostingFailure('fetch_failed', `the upstream image URL answered HTTP ${answer.statusCode}`);
@@ -81,6 +98,19 @@ export function createUpstreamImageFetcher(options: UpstreamImageFetcherOptions)
     },
     close: () => agent.close(),
   };
+}
+
+/** An abort switch in the shape undici accepts as a request's `signal` (`aborted`, `reason`, 'abort'). */
+class DownloadAbort extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  fire(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
 }
 
 /** Drops a body we will not read; the abort it causes is expected, not an error to report. */

@@ -12,7 +12,7 @@ import { AssetTooLargeError } from '../assets/hashing-stream.js';
 import { HostingFailure, type HostingFailureReason, type UpstreamImageFetcher } from '../assets/upstream-image-fetch.js';
 import { decodeBase64 } from '../base64.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { DeliveredImage, GenerationEvent, ResponseFormatName } from './types.js';
+import type { DeliveredImage, ResponseFormatName } from './types.js';
 
 export interface ImageHostingDeps {
   readonly store: AssetStore;
@@ -56,7 +56,10 @@ export function createImageHosting(deps: ImageHostingDeps): ImageHosting {
       try {
         if (content.kind === 'url') {
           const body = await deps.fetcher.fetch(content.url, signal);
-          const stored = await store.put(body, description, { signal, maxBytes: deps.maxBytes });
+          // No signal for the store: the fetcher already ends the body with the caller's reason when the
+          // caller goes, and one listener per image on the call's signal is enough (up to four images of
+          // a call are hosted at once, host-images.ts).
+          const stored = await store.put(body, description, { maxBytes: deps.maxBytes });
           const hosted = await store.url(stored.id, new Date(now() + deps.retentionMs));
           countStored(deps, 'url', stored.byteSize);
           return { ...image, content: { kind: 'url', url: hosted.url, expiresAt: hosted.expiresAt }, stored: { sha256: stored.sha256, byteSize: stored.byteSize } };
@@ -77,12 +80,4 @@ export function createImageHosting(deps: ImageHostingDeps): ImageHosting {
 function countStored(deps: ImageHostingDeps, source: 'url' | 'inline', bytes: number): void {
   deps.metrics.stored.add(1, { store: deps.store.kind, source });
   deps.metrics.storedBytes.add(bytes, { store: deps.store.kind, source });
-}
-
-/** `events` with every image hosted before it is yielded; other events pass through unchanged. */
-export async function* hostImages(events: AsyncIterable<GenerationEvent>, hosting: ImageHosting, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
-  for await (const event of events) {
-    if (event.type === 'image') yield { type: 'image', image: await hosting.host(event.image, signal) };
-    else yield event;
-  }
 }

@@ -3,7 +3,7 @@
  * URLs (403 tampered, 410 expired, 404 swept or evicted), no path traversal whatever the id, Range,
  * ETag and immutable caching, the disk cap with oldest-first eviction, and the retention sweep.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,7 +26,7 @@ let origin: string;
 let store: LocalAssetStore;
 let records: Recorded[];
 
-async function openStore(options: { diskCapBytes?: number; key?: Buffer } = {}): Promise<LocalAssetStore> {
+async function openStore(options: { diskCapBytes?: number; key?: Buffer; systemClock?: boolean; writeBatchBytes?: number } = {}): Promise<LocalAssetStore> {
   const recorded = recordingMetrics();
   records = recorded.records;
   return createLocalAssetStore({
@@ -36,7 +36,8 @@ async function openStore(options: { diskCapBytes?: number; key?: Buffer } = {}):
     retentionMs: 7 * DAY,
     diskCapBytes: options.diskCapBytes ?? 1024 ** 3,
     metrics: recorded.metrics,
-    now: () => clock,
+    ...(options.systemClock !== true && { now: () => clock }),
+    ...(options.writeBatchBytes !== undefined && { writeBatchBytes: options.writeBatchBytes }),
   });
 }
 
@@ -180,4 +181,43 @@ describe('the local asset store', () => {
     expect(store.totalBytes).toBe(files[1]!.length + files[2]!.length);
     expect(records).toContainEqual({ metric: 'removed', value: 1, attributes: { store: 'local', cause: 'disk_cap' } });
   });
+
+  it('on the system clock, keeps the age order across a restart from the mtimes the kernel stamped (no utimes)', async () => {
+    const files = [4, 5, 6].map((seed) => jpegFile(640, 480, seed));
+    const cap = files[0]!.length + files[1]!.length + files[2]!.length - 1;
+    store = await openStore({ diskCapBytes: cap, systemClock: true });
+    const before = Date.now();
+    const ids: string[] = [];
+    for (const file of files.slice(0, 2)) {
+      ids.push((await put(file)).id);
+      await new Promise((resolve) => setTimeout(resolve, 30)); // distinct mtimes whatever the file system's granularity
+    }
+    const mtimes = ids.map((id) => statSync(join(dataDir, 'images', id)).mtimeMs);
+    expect(mtimes[0]).toBeGreaterThanOrEqual(before - 1000);
+    expect(mtimes[1]).toBeGreaterThan(mtimes[0]!);
+    store = await openStore({ diskCapBytes: cap, systemClock: true });
+    ids.push((await put(files[2]!)).id);
+    expect(await store.open(ids[0]!)).toBeUndefined();
+    expect(await store.open(ids[1]!)).toBeDefined();
+    expect(store.totalBytes).toBe(files[1]!.length + files[2]!.length);
+  });
+
+  it('stores an image larger than its write batch with the same bytes, hash and size', async () => {
+    store = await openStore({ writeBatchBytes: 4096 });
+    await serve(store);
+    const file = jpegFile(1280, 960, 7);
+    expect(file.length).toBeGreaterThan(4 * 4096);
+    const stored = await store.put(Readable.from(chunked(file, 1500)), JPEG);
+    expect(stored).toMatchObject({ sha256: sha256Hex(file), byteSize: file.length });
+    const response = await fetch(await urlFor(stored.id));
+    expect(Buffer.from(await response.arrayBuffer()).equals(file)).toBe(true);
+    expect(readdirSync(join(dataDir, 'tmp'))).toEqual([]);
+  });
 });
+
+/** `bytes` in pieces of `size`, as a network would deliver them. */
+function chunked(bytes: Buffer, size: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += size) pieces.push(bytes.subarray(offset, offset + size));
+  return pieces;
+}
