@@ -40,7 +40,7 @@ export function concatParts(parts: readonly JsonPart[]): Buffer {
   let at = 0;
   for (const part of parts) {
     if (typeof part === 'string') at += out.write(part, at);
-    else for (const segment of part.segments) at += out.write(segment, at, 'latin1');
+    else at += part.bytes.copy(out, at);
   }
   return out;
 }

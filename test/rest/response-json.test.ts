@@ -3,7 +3,7 @@
  * whole object wrote before: the reference functions below are that former implementation.
  */
 import { describe, expect, it } from 'vitest';
-import { base64TextOfString, type Base64Text } from '../../src/base64.js';
+import { base64TextOfString, base64TextString, type Base64Text } from '../../src/base64.js';
 import { imagesResponseBody, partialSucceededJson, usageJson, type CollectedItem } from '../../src/rest/response-json.js';
 import { sseEvent } from '../../src/rest/sse-writer.js';
 import type { DeliveredImage, ImageFailure, Usage } from '../../src/service/types.js';
@@ -13,7 +13,7 @@ const base64 = (text: string): Base64Text => {
   if (checked === undefined) throw new Error('not base64');
   return checked;
 };
-const text = (value: Base64Text) => value.segments.join('');
+const text = (value: Base64Text) => base64TextString(value);
 
 const b64Image = (index: number, data: string, width = 2048, height = 1536): DeliveredImage => ({
   index,

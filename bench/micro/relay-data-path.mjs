@@ -1,0 +1,43 @@
+// In-process micro-benchmark of the REST relay's data path of a build (SSE parse → cut scan → base64 check →
+// JSON body): C interleaved calls, each answer 4 images of ~415 KB base64 arriving in 64 KB chunks, one
+// chunk per event-loop turn; CPU and GC per MB of base64 after a 1 s warm-up. No sockets: the relay's own
+// work only. Usage: npm run build; node bench/micro/relay-data-path.mjs <root with dist/> [c=8] [s=5]
+import { PerformanceObserver } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+const [root, C = '8', SECS = '5', IMG = '415000', N_IMG = '4'] = process.argv.slice(2);
+const { parseSseStream } = await import(`${root}/dist/src/upstream/sse.js`);
+const { parseJsonWithCutsYielding, CUT_FROM_BYTES } = await import(`${root}/dist/src/upstream/parse-json-with-cuts.js`);
+const { base64TextOf } = await import(`${root}/dist/src/base64.js`);
+const { concatParts, jsonObjectWithBase64 } = await import(`${root}/dist/src/rest/json-parts.js`);
+const frames = [];
+for (let i = 0; i < +N_IMG; i++) {
+  const b64 = randomBytes(Math.floor(+IMG * 3 / 4)).toString('base64');
+  frames.push(`event: image_generation.partial_succeeded\ndata: {"type":"image_generation.partial_succeeded","model":"m","created":1,"image_index":${i},"b64_json":"${b64}","size":"2048x2048"}\n\n`);
+}
+frames.push('event: image_generation.completed\ndata: {"type":"image_generation.completed","model":"m","created":1,"usage":{"generated_images":4}}\n\ndata: [DONE]\n\n');
+const body = Buffer.from(frames.join(''), 'latin1');
+const b64Bytes = +IMG * +N_IMG;
+const gc = { n: 0, ms: 0, max: 0 };
+new PerformanceObserver((l) => { for (const e of l.getEntries()) { gc.n++; gc.ms += e.duration; gc.max = Math.max(gc.max, e.duration); } }).observe({ entryTypes: ['gc'] });
+const turn = () => new Promise((r) => setImmediate(r));
+async function* socket() { for (let at = 0; at < body.length; at += 65536) { const c = Buffer.allocUnsafe(Math.min(65536, body.length - at)); body.copy(c, 0, at); yield c; await turn(); } }
+let bytes = 0; const w0 = Date.now(); let t0;
+async function call() {
+  const images = [];
+  for await (const frame of parseSseStream(socket())) {
+    if (frame.data.length < 10) continue;
+    const json = await parseJsonWithCutsYielding(frame.data, 'b64_json', base64TextOf, CUT_FROM_BYTES);
+    if (json.b64_json) images.push(json);
+  }
+  const parts = ['{"data":['];
+  images.forEach((im, i) => { if (i) parts.push(','); parts.push(...jsonObjectWithBase64({}, 'b64_json', im.b64_json, { size: im.size })); });
+  parts.push(']}');
+  const out = concatParts(parts);
+  await turn();
+  return out.length;
+}
+async function worker() { while (Date.now() - w0 < +SECS * 1000) { await call(); if (t0) bytes += b64Bytes; } }
+setTimeout(() => { t0 = process.cpuUsage(); gc.n = 0; gc.ms = 0; gc.max = 0; }, 1000);
+await Promise.all(Array.from({ length: +C }, worker));
+const cpu = process.cpuUsage(t0); const MB = bytes / 1e6;
+console.log(root.padEnd(16), `c=${C} ${((cpu.user + cpu.system) / 1000 / MB).toFixed(2)} ms/MB cpu, gc ${gc.n} / ${(gc.ms / MB).toFixed(2)} ms/MB, longest pause ${gc.max.toFixed(1)} ms, ${MB.toFixed(0)} MB`);
