@@ -1,7 +1,8 @@
 // In-process micro-benchmark of the REST relay's data path of a build (SSE parse → cut scan → base64 check →
 // JSON body): C interleaved calls, each answer 4 images of ~415 KB base64 arriving in 64 KB chunks, one
 // chunk per event-loop turn; CPU and GC per MB of base64 after a 1 s warm-up. No sockets: the relay's own
-// work only. Usage: npm run build; node bench/micro/relay-data-path.mjs <root with dist/> [c=8] [s=5]
+// work only; also each call's time (p50, max ÷ p50: the large-image tail).
+// Usage: npm run build; node bench/micro/relay-data-path.mjs <root with dist/> [c=8] [s=5] [image bytes=415000] [images=4]
 import { PerformanceObserver } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 const [root, C = '8', SECS = '5', IMG = '415000', N_IMG = '4'] = process.argv.slice(2);
@@ -36,8 +37,11 @@ async function call() {
   await turn();
   return out.length;
 }
-async function worker() { while (Date.now() - w0 < +SECS * 1000) { await call(); if (t0) bytes += b64Bytes; } }
+const times = [];
+async function worker() { while (Date.now() - w0 < +SECS * 1000) { const s = performance.now(); await call(); if (t0) { bytes += b64Bytes; times.push(performance.now() - s); } } }
 setTimeout(() => { t0 = process.cpuUsage(); gc.n = 0; gc.ms = 0; gc.max = 0; }, 1000);
 await Promise.all(Array.from({ length: +C }, worker));
 const cpu = process.cpuUsage(t0); const MB = bytes / 1e6;
-console.log(root.padEnd(16), `c=${C} ${((cpu.user + cpu.system) / 1000 / MB).toFixed(2)} ms/MB cpu, gc ${gc.n} / ${(gc.ms / MB).toFixed(2)} ms/MB, longest pause ${gc.max.toFixed(1)} ms, ${MB.toFixed(0)} MB`);
+times.sort((a, b) => a - b);
+const p50 = times[times.length >> 1] ?? 0; const max = times[times.length - 1] ?? 0;
+console.log(root.padEnd(16), `c=${C} ${((cpu.user + cpu.system) / 1000 / MB).toFixed(2)} ms/MB cpu, gc ${gc.n} / ${(gc.ms / MB).toFixed(2)} ms/MB, longest pause ${gc.max.toFixed(1)} ms, ${MB.toFixed(0)} MB; call p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms (÷ ${(max / p50).toFixed(2)})`);
