@@ -2,14 +2,17 @@
 // JSON body): C interleaved calls, each answer 4 images of ~415 KB base64 arriving in 64 KB chunks, one
 // chunk per event-loop turn; CPU and GC per MB of base64 after a 1 s warm-up. No sockets: the relay's own
 // work only; also each call's time (p50, max ÷ p50: the large-image tail).
-// Usage: npm run build; node bench/micro/relay-data-path.mjs <root with dist/> [c=8] [s=5] [image bytes=415000] [images=4]
+// Usage: npm run build; node bench/micro/relay-data-path.mjs <root with dist/> [c=8] [s=5] [image bytes=415000] [images=4] [rest|grpc]
+// (grpc: the GenerateImages message instead of the JSON body).
 import { PerformanceObserver } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-const [root, C = '8', SECS = '5', IMG = '415000', N_IMG = '4'] = process.argv.slice(2);
+const [root, C = '8', SECS = '5', IMG = '415000', N_IMG = '4', EDGE = 'rest'] = process.argv.slice(2);
 const { parseSseStream } = await import(`${root}/dist/src/upstream/sse.js`);
 const { parseJsonWithCutsYielding, CUT_FROM_BYTES } = await import(`${root}/dist/src/upstream/parse-json-with-cuts.js`);
 const { base64TextOf } = await import(`${root}/dist/src/base64.js`);
 const { concatParts, jsonObjectWithBase64 } = await import(`${root}/dist/src/rest/json-parts.js`);
+const { generatedImageFromDomain } = await import(`${root}/dist/src/grpc/events-to-proto.js`);
+const { encodeGenerateImagesResponse } = await import(`${root}/dist/src/grpc/image-response-encoding.js`);
 const frames = [];
 for (let i = 0; i < +N_IMG; i++) {
   const b64 = randomBytes(Math.floor(+IMG * 3 / 4)).toString('base64');
@@ -30,6 +33,12 @@ async function call() {
     const json = await parseJsonWithCutsYielding(frame.data, 'b64_json', base64TextOf, CUT_FROM_BYTES);
     if (json.b64_json) images.push(json);
   }
+  if (EDGE === 'grpc') {
+    const domain = (im, i) => ({ index: i, content: { kind: 'base64', base64: im.b64_json }, mimeType: 'image/jpeg', width: 2048, height: 2048, requestIndex: 0, setIndex: i });
+    const out = encodeGenerateImagesResponse({ images: images.map((im, i) => generatedImageFromDomain(domain(im, i))), failures: [], usage: undefined, model: 'm' });
+    await turn();
+    return out.length;
+  }
   const parts = ['{"data":['];
   images.forEach((im, i) => { if (i) parts.push(','); parts.push(...jsonObjectWithBase64({}, 'b64_json', im.b64_json, { size: im.size })); });
   parts.push(']}');
@@ -44,4 +53,4 @@ await Promise.all(Array.from({ length: +C }, worker));
 const cpu = process.cpuUsage(t0); const MB = bytes / 1e6;
 times.sort((a, b) => a - b);
 const p50 = times[times.length >> 1] ?? 0; const max = times[times.length - 1] ?? 0;
-console.log(root.padEnd(16), `c=${C} ${((cpu.user + cpu.system) / 1000 / MB).toFixed(2)} ms/MB cpu, gc ${gc.n} / ${(gc.ms / MB).toFixed(2)} ms/MB, longest pause ${gc.max.toFixed(1)} ms, ${MB.toFixed(0)} MB; call p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms (÷ ${(max / p50).toFixed(2)})`);
+console.log(root.padEnd(16), EDGE, `c=${C} ${((cpu.user + cpu.system) / 1000 / MB).toFixed(2)} ms/MB cpu, gc ${gc.n} / ${(gc.ms / MB).toFixed(2)} ms/MB, longest pause ${gc.max.toFixed(1)} ms, ${MB.toFixed(0)} MB; call p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms (÷ ${(max / p50).toFixed(2)})`);
