@@ -44,3 +44,21 @@ export function concatParts(parts: readonly JsonPart[]): Buffer {
   }
   return out;
 }
+
+/** The parts as pieces to write one after another (one writev): strings as they are, base64 text as its
+ *  own buffer — not copied at all; the socket write is its only copy. Adjacent strings are joined. */
+export function writeParts(parts: readonly JsonPart[]): (string | Buffer)[] {
+  const out: (string | Buffer)[] = [];
+  let text = '';
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      text += part;
+      continue;
+    }
+    if (text !== '') out.push(text);
+    text = '';
+    out.push(part.bytes);
+  }
+  if (text !== '') out.push(text);
+  return out;
+}

@@ -73,8 +73,9 @@ describe('REST JSON written from parts', () => {
       ...referenceItem({ index: image.index, image }),
     });
     const frame = sseEvent('image_generation.partial_succeeded', partialSucceededJson(image, model, 1_767_323_045));
-    expect(Buffer.from(frame).toString('utf8')).toBe(`event: image_generation.partial_succeeded\ndata: ${former}\n\n`);
-    // Only frames carrying base64 become buffers; the others stay strings, as before.
+    const bytes = typeof frame === 'string' || frame instanceof Uint8Array ? Buffer.from(frame) : Buffer.concat(frame.map((piece) => Buffer.from(piece)));
+    expect(bytes.toString('utf8')).toBe(`event: image_generation.partial_succeeded\ndata: ${former}\n\n`);
+    // Only frames carrying base64 become pieces; the others stay strings, as before.
     expect(typeof frame === 'string').toBe(image.content.kind === 'url');
   });
 });
