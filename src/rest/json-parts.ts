@@ -1,8 +1,8 @@
 /**
  * JSON text built from parts: strings written by JSON.stringify, and an image's base64 text, which is
- * valid JSON string content as it is and placed between quotes unchanged. A body or SSE frame that
- * carries images is written into one buffer, each image copied once (latin1: a plain copy) and never
- * scanned (DESIGN §8). `JSON.stringify` of the same object scans the base64 for characters to escape
+ * valid JSON string content as it is and placed between quotes unchanged. A body that carries images
+ * is written into one buffer, each image copied once (a memcpy of the buffer it is held in); an SSE
+ * frame is written as pieces, the image not copied at all; neither is ever scanned (DESIGN §8). `JSON.stringify` of the same object scans the base64 for characters to escape
  * and copies it into a string of the whole body, which the socket write scans and copies again to
  * encode UTF-8 (the benchmark's profile put JSON.stringify alone at a fifth of the REST relay's CPU).
  */
