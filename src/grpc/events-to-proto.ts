@@ -1,7 +1,7 @@
 /**
  * The core's generation events → the proto messages StreamImages sends (and GenerateImages collects).
- * Pure functions. Inline images are decoded from base64 exactly once: gRPC carries them as raw `bytes`
- * (DESIGN §3); the serializers decode them straight into the outgoing message (image-data.ts).
+ * Pure functions. Inline images are decoded from base64 exactly once, here: gRPC carries them as raw
+ * `bytes` (DESIGN §3), so nothing downstream touches base64 again.
  */
 import type { Duration } from '../../gen/google/protobuf/duration.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../gen/seedream/v1/events.js';
 import type { StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
 import type { CostEstimate as ProtoCostEstimate } from '../../gen/seedream/v1/types.js';
+import { decodeBase64 } from '../base64.js';
 import type {
   CostEstimate,
   DeliveredImage,
@@ -21,7 +22,6 @@ import type {
   ImageFailureKind,
   Usage,
 } from '../service/types.js';
-import { dataContentOf } from './image-data.js';
 
 /** A delivered image as the proto `GeneratedImage`: URL with its expiry, or the file's bytes. */
 export function generatedImageFromDomain(image: DeliveredImage): GeneratedImage {
@@ -31,7 +31,7 @@ export function generatedImageFromDomain(image: DeliveredImage): GeneratedImage 
     content:
       content.kind === 'url'
         ? { $case: 'url', value: content.url }
-        : dataContentOf(content.base64),
+        : { $case: 'data', value: decodeBase64(content.base64) },
     expiresAt: content.kind === 'url' ? content.expiresAt : undefined,
     mimeType: image.mimeType,
     width: image.width,

@@ -1,7 +1,6 @@
 /**
  * Serializers for the two responses that carry image bytes, producing exactly the bytes the generated
- * `encode().finish()` produces while writing each image's bytes once: an image still held as base64
- * (image-data.ts) is decoded straight into the message, any other is copied into it. The generated encoder (through
+ * `encode().finish()` produces while copying each image's bytes once. The generated encoder (through
  * @bufbuild/protobuf's BinaryWriter) copies a `bytes` field into a growing chunk and then the chunks
  * into the result — twice per image; here the small fields still go through the generated encoder and
  * only the layout around the image bytes is written by hand (protobuf encoding: a message is the
@@ -13,16 +12,14 @@
  */
 import { GeneratedImage } from '../../gen/seedream/v1/events.js';
 import { GenerateImagesResponse, StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
-import { decodeBase64Into, type Base64Text } from '../base64.js';
-import { base64SourceOf } from './image-data.js';
 
 /** Wire type 2 (length-delimited) tags: `(field << 3) | 2`. */
 const IMAGE_FIELD_TAG = (1 << 3) | 2; // StreamImagesResponse.image, GenerateImagesResponse.images
 const DATA_FIELD_TAG = (3 << 3) | 2; // GeneratedImage.data
 
-/** A message as pieces to write into one buffer, with their total length; base64 is decoded there. */
+/** A message as pieces to concatenate once, with their total length. */
 interface Pieces {
-  readonly parts: (Uint8Array | Base64Text)[];
+  readonly parts: Uint8Array[];
   length: number;
 }
 
@@ -32,7 +29,7 @@ export function encodeStreamImagesResponse(message: StreamImagesResponse): Uint8
   if (event?.$case !== 'image' || event.value.content?.$case !== 'data') return StreamImagesResponse.encode(message).finish();
   const pieces: Pieces = { parts: [], length: 0 };
   addImage(pieces, event.value);
-  return joined(pieces);
+  return Buffer.concat(pieces.parts, pieces.length);
 }
 
 /** `GenerateImagesResponse.encode(message).finish()`, copying each image's bytes once. */
@@ -41,7 +38,7 @@ export function encodeGenerateImagesResponse(message: GenerateImagesResponse): U
   const pieces: Pieces = { parts: [], length: 0 };
   for (const image of message.images) addImage(pieces, image);
   add(pieces, GenerateImagesResponse.encode({ ...message, images: [] }).finish());
-  return joined(pieces);
+  return Buffer.concat(pieces.parts, pieces.length);
 }
 
 /** One GeneratedImage as a length-delimited field 1 (the field both responses put images in). */
@@ -53,41 +50,21 @@ function addImage(pieces: Pieces, image: GeneratedImage): void {
     add(pieces, encoded);
     return;
   }
-  // Base64 not decoded yet is decoded into the message (without reading `value`, which would decode it).
-  const data = base64SourceOf(content) ?? content.value;
-  const dataLength = data instanceof Uint8Array ? data.length : data.decodedLength;
+  const data = content.value;
   // `index` is the only field before `data`; the rest follow it.
   const before = GeneratedImage.encode(GeneratedImage.fromPartial({ index: image.index })).finish();
   const after = GeneratedImage.encode({ ...image, index: 0, content: undefined }).finish();
-  const dataHeader = header(DATA_FIELD_TAG, dataLength);
-  add(pieces, header(IMAGE_FIELD_TAG, before.length + dataHeader.length + dataLength + after.length));
+  const dataHeader = header(DATA_FIELD_TAG, data.length);
+  add(pieces, header(IMAGE_FIELD_TAG, before.length + dataHeader.length + data.length + after.length));
   add(pieces, before);
   add(pieces, dataHeader);
   add(pieces, data);
   add(pieces, after);
 }
 
-function add(pieces: Pieces, part: Uint8Array | Base64Text): void {
+function add(pieces: Pieces, part: Uint8Array): void {
   pieces.parts.push(part);
-  pieces.length += part instanceof Uint8Array ? part.length : part.decodedLength;
-}
-
-/** The pieces in one buffer: byte pieces copied, base64 decoded in place. */
-function joined(pieces: Pieces): Buffer {
-  const out = Buffer.allocUnsafe(pieces.length);
-  let at = 0;
-  for (const part of pieces.parts) {
-    if (part instanceof Uint8Array) {
-      out.set(part, at);
-      at += part.length;
-      continue;
-    }
-    const written = decodeBase64Into(part, out, at);
-    // Checked base64 decodes to exactly decodedLength bytes; should it not, no uninitialised memory leaves.
-    if (written !== part.decodedLength) throw new Error(`base64 image decoded to ${written} bytes, not ${part.decodedLength}`);
-    at += written;
-  }
-  return out;
+  pieces.length += part.length;
 }
 
 /** A length-delimited field's tag and length, as varints. */

@@ -9,7 +9,7 @@ import { toGatewayError, type ErrorReason } from '../errors.js';
 import type { DeliveredImage, GenerationEvent } from '../service/types.js';
 import type { OpenAiErrorEnvelope } from './openai-errors.js';
 import { completedJson, partialFailedJson, partialSucceededJson, unixSeconds, warningsWithImages, type StreamEventPrefix } from './response-json.js';
-import { openSse, SSE_DONE, sseComment, sseEvent, type SseFrameBytes } from './sse-writer.js';
+import { openSse, SSE_DONE, sseComment, sseEvent } from './sse-writer.js';
 
 export interface ImageStreamOptions {
   readonly raw: ServerResponse;
@@ -45,7 +45,7 @@ export async function writeImageStream(options: ImageStreamOptions): Promise<Str
   let failures = 0;
   // Images the gateway could not host, for `completed`'s warnings (each event also carries its own).
   const unhosted: DeliveredImage[] = [];
-  const frameOf = (event: GenerationEvent): SseFrameBytes => {
+  const frameOf = (event: GenerationEvent): string | Buffer => {
     const created = unixSeconds(options.now());
     switch (event.type) {
       case 'image':

@@ -6,24 +6,19 @@
  * `drain` (or the client leaving), so a slow reader never makes the gateway buffer a whole stream.
  */
 import type { ServerResponse } from 'node:http';
-import { hasBase64, writeParts, type JsonPart } from './json-parts.js';
+import { concatParts, hasBase64, type JsonPart } from './json-parts.js';
 
 /** The terminator OpenAI SDKs and Ark clients stop at (reference §3.1, §3.4). */
 export const SSE_DONE = 'data: [DONE]\n\n';
 
-/** A frame: one string, or pieces written back to back in one corked write (an image frame). */
-export type SseFrameBytes = string | Uint8Array | readonly (string | Uint8Array)[];
-
 /**
  * One event frame. `json` is single-line (JSON.stringify escapes newlines, base64 has none), so one
- * `data:` line suffices. A frame with base64 among its parts (an image) becomes pieces — the JSON
- * around the image as strings, the image as the buffer it is held in — written in one corked writev,
- * so the image is never copied into a frame buffer first (a 6 MB frame used to be one more 6 MB
- * allocation and copy); any other frame stays a string.
+ * `data:` line suffices. A frame with base64 among its parts (an image) becomes one buffer — one write,
+ * so one HTTP chunk per frame as before — with the image copied once; any other frame stays a string.
  */
-export function sseEvent(name: string, json: string | readonly JsonPart[]): SseFrameBytes {
+export function sseEvent(name: string, json: string | readonly JsonPart[]): string | Buffer {
   if (typeof json === 'string') return `event: ${name}\ndata: ${json}\n\n`;
-  if (hasBase64(json)) return writeParts([`event: ${name}\ndata: `, ...json, '\n\n']);
+  if (hasBase64(json)) return concatParts([`event: ${name}\ndata: `, ...json, '\n\n']);
   return `event: ${name}\ndata: ${json.join('')}\n\n`;
 }
 
@@ -35,7 +30,7 @@ export function sseComment(text: string): string {
 
 export interface SseWriter {
   /** Writes a frame; resolves true once the socket can take more, false when the client has gone. */
-  write(frame: SseFrameBytes): Promise<boolean>;
+  write(frame: string | Uint8Array): Promise<boolean>;
   /** Ends the response (no-op when the client has gone). */
   end(): void;
   /** Whether the client is still connected. */
@@ -59,7 +54,7 @@ export function openSse(raw: ServerResponse, headers: Readonly<Record<string, st
     },
     async write(frame) {
       if (!isOpen()) return false;
-      if (writeFrame(raw, frame)) return true;
+      if (raw.write(frame)) return true;
       await new Promise<void>((resolve) => {
         const done = () => {
           raw.off('drain', done);
@@ -75,15 +70,4 @@ export function openSse(raw: ServerResponse, headers: Readonly<Record<string, st
       if (isOpen()) raw.end();
     },
   };
-}
-
-/** Writes the frame's pieces corked, so they leave in one writev (one HTTP chunk each); the result is
- *  `write`'s: false when the socket's buffer is full. */
-function writeFrame(raw: ServerResponse, frame: SseFrameBytes): boolean {
-  if (typeof frame === 'string' || frame instanceof Uint8Array) return raw.write(frame);
-  raw.cork();
-  let ok = true;
-  for (const piece of frame) ok = raw.write(piece) && ok;
-  raw.uncork();
-  return ok;
 }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImageFailureReason, type GeneratedImage } from '../../gen/seedream/v1/events.js';
 import { GenerateImagesResponse, StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
-import { base64TextOf } from '../../src/base64.js';
-import { base64SourceOf, dataContentOf } from '../../src/grpc/image-data.js';
 import { encodeGenerateImagesResponse, encodeStreamImagesResponse } from '../../src/grpc/image-response-encoding.js';
 
 const bytes = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 13 + 7) % 256));
@@ -68,37 +66,5 @@ describe('one-copy serializers', () => {
     const before = Buffer.from(encoded);
     data.fill(0);
     expect(Buffer.from(encoded).equals(before)).toBe(true);
-  });
-
-  describe('images still held as base64 (image-data.ts), decoded straight into the message', () => {
-    const held = (data: Buffer) => {
-      const text = base64TextOf([Buffer.from(data.toString('base64'), 'latin1')]);
-      if (text === undefined) throw new Error('not base64');
-      return dataContentOf(text);
-    };
-    const heldImage = (index: number, data: Buffer): GeneratedImage => ({ ...image(index, data), content: held(data) });
-
-    it.each([1, 127, 128, 16_384, 311_001, 2_097_152])('StreamImagesResponse, %i bytes: exactly the bytes of encode() of the decoded image', (size) => {
-      const data = bytes(size);
-      const actual = encodeStreamImagesResponse({ event: { $case: 'image', value: heldImage(3, data) } });
-      const expected = StreamImagesResponse.encode({ event: { $case: 'image', value: image(3, data) } }).finish();
-      expect(Buffer.from(actual).equals(Buffer.from(expected))).toBe(true);
-    });
-
-    it('GenerateImagesResponse with held, copied and URL images: exactly the bytes of encode()', () => {
-      const images = [heldImage(0, bytes(300_000)), image(1, bytes(128)), heldImage(2, bytes(5)), image(3, 'https://x/3.png')];
-      const actual = encodeGenerateImagesResponse({ images, failures: [failure], usage, model: 'm' });
-      const expected = GenerateImagesResponse.encode({ images, failures: [failure], usage, model: 'm' }).finish();
-      expect(Buffer.from(actual).equals(Buffer.from(expected))).toBe(true);
-    });
-
-    it('gives the decoded bytes, once, to anything that reads the content', () => {
-      const data = bytes(1000);
-      const content = held(data);
-      expect(base64SourceOf(content)?.decodedLength).toBe(1000);
-      expect(content.value.equals(data)).toBe(true);
-      expect(content.value).toBe(content.value);
-      expect({ ...content }.value.equals(data)).toBe(true);
-    });
   });
 });

@@ -2,7 +2,7 @@
  * A scripted ImageUpstream for core tests: each attempt runs a script that yields events (or throws),
  * and every call is recorded with its signal, so tests can assert what the core asked and aborted.
  */
-import { base64TextOfString, base64TextString, type Base64Text } from '../../src/base64.js';
+import { base64TextOfString, type Base64Text } from '../../src/base64.js';
 import type { ImageUpstream, UpstreamCallOptions, UpstreamEvent, UpstreamImageRequest } from '../../src/upstream/types.js';
 import type { CancelSignal } from '../../src/cancel-signal.js';
 
@@ -72,7 +72,7 @@ export function base64Of(text: string): Base64Text {
 }
 
 /** The text of checked base64 ('' for none). */
-export const textOf = (text: Base64Text | undefined): string => (text === undefined ? '' : base64TextString(text));
+export const textOf = (text: Base64Text | undefined): string => text?.segments.join('') ?? '';
 
 export const image = (index: number, extra: Partial<UpstreamEvent & { type: 'image' }> = {}): UpstreamEvent => ({
   type: 'image',

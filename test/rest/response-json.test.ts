@@ -3,7 +3,7 @@
  * whole object wrote before: the reference functions below are that former implementation.
  */
 import { describe, expect, it } from 'vitest';
-import { base64TextOfString, base64TextString, type Base64Text } from '../../src/base64.js';
+import { base64TextOfString, type Base64Text } from '../../src/base64.js';
 import { imagesResponseBody, partialSucceededJson, usageJson, type CollectedItem } from '../../src/rest/response-json.js';
 import { sseEvent } from '../../src/rest/sse-writer.js';
 import type { DeliveredImage, ImageFailure, Usage } from '../../src/service/types.js';
@@ -13,7 +13,7 @@ const base64 = (text: string): Base64Text => {
   if (checked === undefined) throw new Error('not base64');
   return checked;
 };
-const text = (value: Base64Text) => base64TextString(value);
+const text = (value: Base64Text) => value.segments.join('');
 
 const b64Image = (index: number, data: string, width = 2048, height = 1536): DeliveredImage => ({
   index,
@@ -73,9 +73,8 @@ describe('REST JSON written from parts', () => {
       ...referenceItem({ index: image.index, image }),
     });
     const frame = sseEvent('image_generation.partial_succeeded', partialSucceededJson(image, model, 1_767_323_045));
-    const bytes = typeof frame === 'string' || frame instanceof Uint8Array ? Buffer.from(frame) : Buffer.concat(frame.map((piece) => Buffer.from(piece)));
-    expect(bytes.toString('utf8')).toBe(`event: image_generation.partial_succeeded\ndata: ${former}\n\n`);
-    // Only frames carrying base64 become pieces; the others stay strings, as before.
+    expect(Buffer.from(frame).toString('utf8')).toBe(`event: image_generation.partial_succeeded\ndata: ${former}\n\n`);
+    // Only frames carrying base64 become buffers; the others stay strings, as before.
     expect(typeof frame === 'string').toBe(image.content.kind === 'url');
   });
 });

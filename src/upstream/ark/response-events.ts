@@ -23,7 +23,7 @@ export interface DecodeContext {
 }
 
 /** `b64_json: ""` beside a URL was taken as an empty image, and still is. */
-const EMPTY_TEXT = new Base64Text(Buffer.alloc(0), 0);
+const EMPTY_TEXT = new Base64Text([], 0);
 
 /** The wrapper some relays put around base64 (Ark never does, §2: "raw base64"). */
 export const dataUriPrefix = /^data:image\/([a-z0-9.+-]+);base64,/i;
