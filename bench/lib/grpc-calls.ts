@@ -23,11 +23,13 @@ export interface GrpcConnection {
  * A client on its own HTTP/2 connection: channels with equal options would share one subchannel in
  * grpc-js, so several of them are needed to get past GRPC_MAX_CONCURRENT_STREAMS per connection.
  */
-export function connectGrpc(address: string, maxReceiveBytes?: number): GrpcConnection {
+export function connectGrpc(address: string, maxReceiveBytes?: number, flowControlWindowBytes?: number): GrpcConnection {
   const channel: Channel = createChannel(address, undefined, {
     'grpc.use_local_subchannel_pool': 1,
     // grpc-js refuses messages over 4 MiB by default; a 2K Seedream image as bytes can pass that.
     ...(maxReceiveBytes !== undefined && { 'grpc.max_receive_message_length': maxReceiveBytes }),
+    // grpc-js keeps HTTP/2's 64 KiB receive window unless told (docs/grpc.md, "Receiving images as bytes").
+    ...(flowControlWindowBytes !== undefined && { 'grpc-node.flow_control_window': flowControlWindowBytes }),
   });
   return { client: createClient(ImageServiceDefinition, channel), close: () => channel.close() };
 }

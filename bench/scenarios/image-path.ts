@@ -70,7 +70,7 @@ export async function runImagePath(ctx: BenchContext): Promise<ImagePathResult> 
   const maxC = Math.max(...ctx.options.imageSteps);
   const direct = createHttpPool(standIn.origin, maxC);
   const rest = createHttpPool(gateway.httpOrigin ?? '', maxC);
-  const grpc = Array.from({ length: Math.ceil(maxC / 64) }, () => connectGrpc(gateway.grpcAddress, 64 * 1024 * 1024));
+  const grpc = Array.from({ length: Math.ceil(maxC / 64) }, () => connectGrpc(gateway.grpcAddress, 64 * 1024 * 1024, 16 * 1024 * 1024));
   try {
     const calls = {
       direct: sseImageCall(direct, '/api/v3/images/generations', UPSTREAM_KEY),
