@@ -4,9 +4,9 @@
  * redirect could leave the allow-list), bounded by a size cap and one deadline for the whole download.
  * The body is returned as a stream for the store to consume — nothing is buffered whole.
  */
-import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
+import { CancelController } from '../cancel-signal.js';
 
 /** Why an image could not be hosted; each is a label of the hosting-failures metric. */
 export type HostingFailureReason = 'fetch_refused' | 'fetch_failed' | 'too_large' | 'store_failed';
@@ -61,15 +61,14 @@ export function createUpstreamImageFetcher(options: UpstreamImageFetcherOptions)
       if (!isAllowedImageUrl(url, options.allowedHosts)) {
         throw new HostingFailure('fetch_refused', `the upstream image host ${url.host} is not in IMAGE_FETCH_ALLOWED_HOSTS`);
       }
-      // One deadline for the whole download (connect, headers and body). undici takes an EventEmitter as
-      // its abort signal and reads `reason` from it: a plain emitter fired by the caller's signal or by
-      // one timer costs a few µs, where AbortSignal.any + AbortSignal.timeout per download cost tens
-      // (and kept timers and weak references alive until the deadline).
+      // One deadline for the whole download (connect, headers and body). A plain CancelController fired
+      // by the caller's signal or by one timer costs a few µs, where AbortSignal.any + AbortSignal.timeout
+      // per download cost tens (and kept timers and weak references alive until the deadline).
       if (signal.aborted) throw signal.reason;
-      const abort = new DownloadAbort();
-      const onCallerAbort = () => abort.fire(signal.reason);
+      const abort = new CancelController();
+      const onCallerAbort = () => abort.abort(signal.reason);
       signal.addEventListener('abort', onCallerAbort, { once: true });
-      const timer = setTimeout(() => abort.fire(new HostingFailure('fetch_failed', `downloading the upstream image took longer than ${options.timeoutMs} ms`)), options.timeoutMs);
+      const timer = setTimeout(() => abort.abort(new HostingFailure('fetch_failed', `downloading the upstream image took longer than ${options.timeoutMs} ms`)), options.timeoutMs);
       const settle = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onCallerAbort);
@@ -98,19 +97,6 @@ export function createUpstreamImageFetcher(options: UpstreamImageFetcherOptions)
     },
     close: () => agent.close(),
   };
-}
-
-/** An abort switch in the shape undici accepts as a request's `signal` (`aborted`, `reason`, 'abort'). */
-class DownloadAbort extends EventEmitter {
-  aborted = false;
-  reason: unknown = undefined;
-
-  fire(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.emit('abort');
-  }
 }
 
 /** Drops a body we will not read; the abort it causes is expected, not an error to report. */
