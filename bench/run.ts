@@ -23,6 +23,7 @@ import { runJobsBench } from './scenarios/jobs.js';
 import { runPeers } from './scenarios/peers.js';
 import { runSlowStreams } from './scenarios/slow-streams.js';
 import { runSingleCall } from './scenarios/single-call.js';
+import { runUpload } from './scenarios/upload.js';
 import { runUrlMode } from './scenarios/url-mode.js';
 
 /** Seed the simulator uses for seedless requests (so base64 answers come from its cache). */
@@ -59,6 +60,8 @@ async function main(): Promise<number> {
     const imagePath = options.scenarios.has('image-path') ? await runImagePath(ctx) : undefined;
     if (options.scenarios.has('peers')) step(`8. Peers: REST at ${options.peerConcurrency} concurrent — the gateway and Portkey`);
     const peers = options.scenarios.has('peers') ? await runPeers(ctx) : undefined;
+    if (options.scenarios.has('upload')) step(`9. Upload: a ${(options.uploadBytes / 1e6).toFixed(0)} MB reference image over a ${options.uploadRoundTripMs} ms round trip`);
+    const upload = options.scenarios.has('upload') ? await runUpload(ctx) : undefined;
     results = {
       machine,
       settings: settingsOf(options),
@@ -71,6 +74,7 @@ async function main(): Promise<number> {
       ...(jobs !== undefined && { jobs }),
       ...(imagePath !== undefined && { imagePath }),
       ...(peers !== undefined && { peers }),
+      ...(upload !== undefined && { upload }),
       budget: [urlBudget(url), latencyBudget(latency), base64Budget(b64), memoryBudget(streams), peersBudget(peers)],
       notRun: [
         ...[...(url?.skipped ?? []), ...(latency?.skipped ?? []), ...(b64?.skipped ?? [])].map((s) => `${s.name}: ${s.reason}`),

@@ -122,6 +122,7 @@ export const envSchemaKeys = z.object({
   GRPC_KEEPALIVE_TIME_MS: key('GRPC_KEEPALIVE_TIME_MS', '60000', 'Interval of server keepalive pings on idle gRPC connections.', ms().default(60_000)),
   GRPC_KEEPALIVE_TIMEOUT_MS: key('GRPC_KEEPALIVE_TIMEOUT_MS', '20000', 'How long to wait for a keepalive ping acknowledgement before closing the connection.', ms().default(20_000)),
   GRPC_MAX_CONCURRENT_STREAMS: key('GRPC_MAX_CONCURRENT_STREAMS', '100', 'Concurrent calls allowed per gRPC connection.', int(1, 1_000_000).default(100)),
+  GRPC_RECEIVE_WINDOW_BYTES: key('GRPC_RECEIVE_WINDOW_BYTES', '16777216', 'HTTP/2 receive window the gRPC port grants each connection and call (Node keeps 64 KiB: a client could then upload a reference image only 64 KiB per round trip).', int(65_535, 2 ** 31 - 1).default(16 * 1024 * 1024)),
   GRPC_MAX_CONNECTION_AGE_MS: key('GRPC_MAX_CONNECTION_AGE_MS', 'unset (no limit)', 'Close gRPC connections after this age so clients rebalance across replicas.', ms(30 * 24 * 3600_000).optional()),
   HTTP_BODY_LIMIT_BYTES: key('HTTP_BODY_LIMIT_BYTES', '14 × MAX_REFERENCE_IMAGE_BYTES × 4/3 + 1 MiB', 'Largest REST request body accepted (413 above it).', int(1024, 2 ** 31 - 1).optional()),
 

@@ -40,6 +40,8 @@ export interface Config {
     readonly grpcKeepaliveTimeoutMs: number;
     readonly grpcMaxConcurrentStreams: number;
     readonly grpcMaxConnectionAgeMs: number | undefined;
+    /** HTTP/2 receive window granted to gRPC clients (connection and stream). */
+    readonly grpcReceiveWindowBytes: number;
     readonly httpBodyLimitBytes: number;
     /** Bounds on untrusted bytes, connections and time (DESIGN §9). */
     readonly requestBodyBudgetBytes: number;

@@ -94,6 +94,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       grpcKeepaliveTimeoutMs: e.GRPC_KEEPALIVE_TIMEOUT_MS,
       grpcMaxConcurrentStreams: e.GRPC_MAX_CONCURRENT_STREAMS,
       grpcMaxConnectionAgeMs: e.GRPC_MAX_CONNECTION_AGE_MS,
+      grpcReceiveWindowBytes: e.GRPC_RECEIVE_WINDOW_BYTES,
       httpBodyLimitBytes: httpBodyLimit,
       // Room for two of the largest legal bodies at once, any number of small ones (DESIGN §9).
       requestBodyBudgetBytes: e.REQUEST_BODY_BUDGET_BYTES ?? 2 * httpBodyLimit,

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs' | 'image-path' | 'peers';
+export type ScenarioName = 'url' | 'latency' | 'b64' | 'streams' | 'hosting' | 'channels' | 'jobs' | 'image-path' | 'peers' | 'upload';
 
 export interface BenchOptions {
   /** Repository root (the harness runs from dist/bench/). */
@@ -35,6 +35,12 @@ export interface BenchOptions {
   readonly imageCalls: number;
   /** Image path: concurrency steps, ascending; stepping stops at the first step with an error. */
   readonly imageSteps: readonly number[];
+  /** Upload (scenario 9): size of the reference image, bytes. */
+  readonly uploadBytes: number;
+  /** Upload: the round trip the delaying proxy adds, ms. */
+  readonly uploadRoundTripMs: number;
+  /** Upload: measured calls per target, one at a time. */
+  readonly uploadCalls: number;
   /** Directory for gateway CPU profiles (`node --cpu-prof`), one per gateway process; unset = none. */
   readonly cpuProfileDir: string | undefined;
   /** Where latest.json and README.md live. */
@@ -42,7 +48,7 @@ export interface BenchOptions {
 }
 
 /** Every scenario, in run order; a run of all of them rewrites bench/README.md's figures. */
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs', 'image-path', 'peers'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['url', 'latency', 'b64', 'streams', 'hosting', 'channels', 'jobs', 'image-path', 'peers', 'upload'];
 
 export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -67,6 +73,9 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     imageRenderScale: positive(env, 'BENCH_IMAGE_RENDER_SCALE', 100),
     imageCalls: positive(env, 'BENCH_IMAGE_CALLS', 12),
     imageSteps: steps(env, 'BENCH_IMAGE_STEPS', [8, 16, 32, 64]),
+    uploadBytes: positive(env, 'BENCH_UPLOAD_BYTES', 8_000_000),
+    uploadRoundTripMs: positive(env, 'BENCH_UPLOAD_RTT_MS', 20),
+    uploadCalls: positive(env, 'BENCH_UPLOAD_CALLS', 4),
     cpuProfileDir: env.BENCH_CPU_PROF === undefined || env.BENCH_CPU_PROF === '' ? undefined : env.BENCH_CPU_PROF,
     benchDir: `${root}bench`,
   };

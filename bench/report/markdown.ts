@@ -11,6 +11,7 @@ import type { ChannelsResult } from '../scenarios/channels.js';
 import { jobsMarkdown } from '../scenarios/jobs.js';
 import { imagePathMarkdown } from './image-path-markdown.js';
 import { peersMarkdown } from './peers-markdown.js';
+import { uploadMarkdown } from './upload-markdown.js';
 
 export function figuresMarkdown(results: BenchResults): string {
   const { machine, settings } = results;
@@ -35,6 +36,7 @@ export function figuresMarkdown(results: BenchResults): string {
   if (results.jobs !== undefined) lines.push(...jobsMarkdown(results.jobs));
   if (results.imagePath !== undefined) lines.push(...imagePathMarkdown(results.imagePath));
   if (results.peers !== undefined) lines.push(...peersMarkdown(results.peers));
+  if (results.upload !== undefined) lines.push(...uploadMarkdown(results.upload));
   if (results.notRun.length > 0) lines.push('**Not run**', '', ...results.notRun.map((reason) => `- ${reason}`), '');
   return lines.join('\n');
 }

@@ -13,6 +13,7 @@ import type { ChannelsResult } from '../scenarios/channels.js';
 import type { JobsBenchResult } from '../scenarios/jobs.js';
 import type { ImagePathResult } from '../scenarios/image-path.js';
 import type { PeersResult } from '../scenarios/peers.js';
+import type { UploadResult } from '../scenarios/upload.js';
 import type { BudgetLine } from './budget.js';
 
 export interface BenchResults {
@@ -39,6 +40,8 @@ export interface BenchResults {
   readonly imagePath?: ImagePathResult;
   /** Scenario 8: REST at 64 concurrent through the gateway and through Portkey. */
   readonly peers?: PeersResult;
+  /** Scenario 9: a large reference image uploaded over a network with a round trip. */
+  readonly upload?: UploadResult;
   readonly budget: readonly BudgetLine[];
   /** Scenarios or paths that could not run, and why. */
   readonly notRun: readonly string[];

@@ -17,7 +17,7 @@ import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gate
 import type { Logger } from '../telemetry/logger.js';
 import { createAuthMiddleware } from './auth-middleware.js';
 import { createDeadlineInterceptor } from './call-deadline.js';
-import { CONNECTION_CAP_OPTION } from './grpc-connection-cap.js';
+import { CONNECTION_CAP_OPTION, RECEIVE_WINDOW_OPTION } from './grpc-listener-tuning.js';
 import { createCallLogMiddleware } from './call-log-middleware.js';
 import { createErrorMiddleware } from './error-middleware.js';
 import { createGrpcHealth, type GrpcHealth } from './health.js';
@@ -77,6 +77,8 @@ export function grpcServerOptions(server: Config['server']): ChannelOptions {
     // Connections that carry no call are closed after a while (DESIGN §9: nothing is held forever).
     'grpc.max_connection_idle_ms': server.grpcMaxConnectionIdleMs,
     [CONNECTION_CAP_OPTION]: server.grpcMaxConnections,
+    // Uploads of reference images are not held to 64 KiB per round trip (src/grpc/grpc-listener-tuning.ts).
+    [RECEIVE_WINDOW_OPTION]: server.grpcReceiveWindowBytes,
     interceptors: [createDeadlineInterceptor({ maxCallDurationMs: server.maxCallDurationMs, messageTimeoutMs: server.grpcMessageTimeoutMs })],
   };
 }

@@ -130,3 +130,37 @@ describe('connections are capped', () => {
     }
   }, 30_000);
 });
+
+describe('the receive window', () => {
+  async function announcedWindows(address: string): Promise<{ stream: number; connection: number; streams: number }> {
+    const session = connectHttp2(`http://${address}`);
+    session.on('error', () => undefined);
+    try {
+      await new Promise((resolve) => session.once('remoteSettings', resolve));
+      // The connection's window arrives as a WINDOW_UPDATE right after the SETTINGS; a ping orders it.
+      await new Promise((resolve) => session.ping(resolve));
+      return {
+        stream: session.remoteSettings.initialWindowSize ?? 0,
+        connection: session.state.remoteWindowSize ?? 0,
+        streams: session.remoteSettings.maxConcurrentStreams ?? 0,
+      };
+    } finally {
+      session.destroy();
+    }
+  }
+
+  it('grants clients a 16 MiB window by default, so uploads are not held to 64 KiB per round trip', async () => {
+    expect(await announcedWindows(gw.address)).toEqual({ stream: 16 * 1024 * 1024, connection: 16 * 1024 * 1024, streams: 100 });
+  });
+
+  it('grants the window GRPC_RECEIVE_WINDOW_BYTES sets, next to the other settings', async () => {
+    const narrow = await startGrpcApp({ upstream, env: { GRPC_RECEIVE_WINDOW_BYTES: '65535', GRPC_MAX_CONCURRENT_STREAMS: '7' } });
+    try {
+      expect(await announcedWindows(narrow.address)).toEqual({ stream: 65_535, connection: 65_535, streams: 7 });
+      const { response } = await narrow.client.generateImages({ spec: testSpec() }, { metadata: narrow.auth() }).then((response) => ({ response }));
+      expect(response.images).toHaveLength(1);
+    } finally {
+      await narrow.close();
+    }
+  }, 30_000);
+});
