@@ -6,6 +6,7 @@
  * (the local store collects at most a write batch, 1 MiB, at a time; S3 one multipart part).
  */
 import type { Readable } from 'node:stream';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** The image types the gateway stores (the upstream answers JPEG or PNG, reference §2). */
 export type AssetContentType = 'image/jpeg' | 'image/png';
@@ -58,7 +59,7 @@ export interface AssetStore {
    * Streams `source` into the store. Rejects — and leaves nothing behind — when the source errors, the
    * signal aborts, or the source grows past `maxBytes`.
    */
-  put(source: Readable, description: AssetDescription, options?: { readonly signal?: AbortSignal; readonly maxBytes?: number }): Promise<StoredAsset>;
+  put(source: Readable, description: AssetDescription, options?: { readonly signal?: CancelSignal; readonly maxBytes?: number }): Promise<StoredAsset>;
   /** A URL for `id`, valid until `expiresAt` (or earlier, when the store's own limit is shorter). */
   url(id: string, expiresAt: Date): Promise<AssetUrl>;
   /** Opens `id` for reading, or undefined when there is no such asset (never stored, swept, evicted). */

@@ -11,13 +11,14 @@ import { createHash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { AssetTooLargeError } from './hashing-stream.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** Bytes collected before a write; also the most a write holds in memory besides the batch in flight. */
 export const WRITE_BATCH_BYTES = 1024 * 1024;
 
 export interface HashedFileOptions {
   readonly maxBytes?: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   readonly batchBytes?: number;
 }
 

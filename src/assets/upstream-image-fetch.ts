@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
-import { CancelController } from '../cancel-signal.js';
+import { CancelController, type CancelSignal } from '../cancel-signal.js';
 
 /** Why an image could not be hosted; each is a label of the hosting-failures metric. */
 export type HostingFailureReason = 'fetch_refused' | 'fetch_failed' | 'too_large' | 'store_failed';
@@ -31,7 +31,7 @@ export interface UpstreamImageFetcherOptions {
 
 export interface UpstreamImageFetcher {
   /** The image's bytes as a stream, or a HostingFailure. The stream errors if the timeout strikes mid-body. */
-  fetch(url: string, signal: AbortSignal): Promise<Readable>;
+  fetch(url: string, signal: CancelSignal): Promise<Readable>;
   close(): Promise<void>;
 }
 

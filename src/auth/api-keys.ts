@@ -3,7 +3,7 @@
  * configured SHA-256 hashes in constant time. Callers learn only "not authenticated", never which part
  * failed (DESIGN §4, §9).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyEntry } from '../config.js';
 import type { Caller } from '../service/types.js';
 
@@ -31,7 +31,8 @@ export function createKeyVerifier(keys: readonly ApiKeyEntry[], options: { open:
       if (options.open) return OPEN_CALLER;
       const token = authorization === undefined ? undefined : bearerPattern.exec(authorization)?.[1];
       if (token === undefined || token.length > MAX_KEY_LENGTH) return undefined;
-      const digest = createHash('sha256').update(token).digest();
+      // One-shot hash (Node ≥ 20.12): no Hash object per call, as createHash would make.
+      const digest = hash('sha256', token, 'buffer');
       let match: Caller | undefined;
       // Compare with every key, without stopping early, so timing does not reveal which key is close.
       for (const entry of entries) {

@@ -23,10 +23,11 @@ import { isJobId } from '../jobs/job-id.js';
 import type { JobRecord } from '../jobs/job-types.js';
 import type { GenerateContext } from '../service/types.js';
 import type { CallerContext } from './auth-middleware.js';
+import type { CallSignalExt } from './request-checks.js';
 import type { TraceContextExt } from './tracing-middleware.js';
 import { jobToProto, jobWithResultToProto, watchResponseFromEvent } from './job-to-proto.js';
 
-type Context = CallContext & CallerContext & TraceContextExt;
+type Context = CallContext & CallerContext & TraceContextExt & CallSignalExt;
 
 /** The id of a `jobs/{id}` name, or INVALID_ARGUMENT naming `name`. */
 function jobIdOf(name: string): string {
@@ -77,7 +78,7 @@ export function createImageJobHandlers(durable: DurableGenerations, generateCont
         const description = 'must be 0 or a sequence number the watch returned';
         throw new GatewayError('INVALID_ARGUMENT', `after_sequence: ${description}`, { violations: [{ field: 'afterSequence', description }] });
       }
-      for await (const event of store.watch(job.id, request.afterSequence, context.signal)) {
+      for await (const event of store.watch(job.id, request.afterSequence, context.callSignal)) {
         const message = watchResponseFromEvent(event);
         if (message !== undefined) yield message;
       }

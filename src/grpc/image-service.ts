@@ -19,6 +19,7 @@ import { modelInfoFromListing } from './model-info-from-listing.js';
 import { fullMessageServiceDefinition } from './service-definition.js';
 import { specFromProto } from '../contract/spec-from-proto.js';
 import { msText, OVERHEAD_HEADER, recordOverhead, UPSTREAM_WAIT_TRAILER, type GatewayPath } from '../telemetry/call-overhead.js';
+import type { CallSignalExt } from './request-checks.js';
 import type { TraceContextExt } from './tracing-middleware.js';
 
 const generatedDefinition = fullMessageServiceDefinition(ImageServiceDefinition);
@@ -32,7 +33,7 @@ export const imageServiceDefinition = {
 };
 
 /** What the handlers implement: full messages in and out, the caller and trace context in the context. */
-export type ImageServiceHandlers = ServiceImplementation<typeof imageServiceDefinition, CallerContext & TraceContextExt>;
+export type ImageServiceHandlers = ServiceImplementation<typeof imageServiceDefinition, CallerContext & TraceContextExt & CallSignalExt>;
 
 export interface ImageServiceDeps {
   readonly generator: ImageGenerator;
@@ -57,11 +58,11 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
 
   /** A plain call's events (the direct path), or — with a `request_id` (AIP-155) — the events of the
    *  keyed generation, created or attached to, which this call's cancellation does not stop. */
-  async function eventsOf(spec: GenerationSpec, requestId: string, context: CallContext & CallerContext & TraceContextExt): Promise<AsyncIterable<GenerationEvent>> {
+  async function eventsOf(spec: GenerationSpec, requestId: string, context: CallContext & CallerContext & TraceContextExt & CallSignalExt): Promise<AsyncIterable<GenerationEvent>> {
     const generateContext = generateContextOf(context);
     if (requestId === '') return generator.generate(spec, generateContext);
     const { job } = await durable.start(spec, generateContext, { key: requestId });
-    return durable.follow(job.id, context.signal, context.callOverhead);
+    return durable.follow(job.id, context.callSignal, context.callOverhead);
   }
 
   return {
@@ -99,7 +100,7 @@ export function createImageService(deps: ImageServiceDeps): ImageServiceHandlers
 
 /** What the core needs from the call: its cancellation, its deadline (epoch ms), who calls, and the
  *  server span to parent the generation on. */
-function generateContextOf(context: CallContext & CallerContext & TraceContextExt): GenerateContext {
+function generateContextOf(context: CallContext & CallerContext & TraceContextExt & CallSignalExt): GenerateContext {
   const deadline = deadlineFromMetadata(context.metadata);
-  return { signal: context.signal, caller: context.caller, traceContext: context.traceContext, upstreamWait: context.callOverhead, ...(deadline !== undefined && { deadline }) };
+  return { signal: context.callSignal, caller: context.caller, traceContext: context.traceContext, upstreamWait: context.callOverhead, ...(deadline !== undefined && { deadline }) };
 }

@@ -10,6 +10,7 @@
  * - when the job ends, its webhook (the job's URL or the caller key's default) is sent signed.
  */
 import { setMaxListeners } from 'node:events';
+import type { CancelSignal } from '../cancel-signal.js';
 import { GatewayError, type ErrorReason } from '../errors.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../service/types.js';
@@ -60,7 +61,7 @@ export interface DurableGenerations {
   /** The generation events of a job from the start of its log, live until it ends. A job that did not
    *  succeed ends the iteration with its error; `signal` ends only this view. Waits on the log count as
    *  upstream waits on `waitClock` (the overhead signal: the job is waiting for its generation). */
-  follow(jobId: string, signal: AbortSignal, waitClock?: UpstreamWaitClock): AsyncIterable<GenerationEvent>;
+  follow(jobId: string, signal: CancelSignal, waitClock?: UpstreamWaitClock): AsyncIterable<GenerationEvent>;
   /** Jobs started here that are still running. */
   readonly running: number;
   /** Ends the jobs running here as `interrupted` (DESIGN §7) and waits for them to record it. */

@@ -7,6 +7,7 @@
  * renews it while it works, and is the only one that may start it, append to it and finish it. A job
  * whose lease expires is marked `interrupted` by the sweeper — never handed to another replica.
  */
+import type { CancelSignal } from '../cancel-signal.js';
 import type {
   CreateJobInput,
   CreateJobResult,
@@ -70,7 +71,7 @@ export interface JobStore {
 
   /** Events with seq > `afterSeq` as they are appended (by any replica), ending after the event that
    *  moves the job to a terminal state, or when `signal` aborts, or at once if the job is gone. */
-  watch(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<JobEvent>;
+  watch(id: string, afterSeq: number, signal: CancelSignal): AsyncIterable<JobEvent>;
 
   /** Marks every job whose lease expired `interrupted`; returns their ids. Run by the sweeper. */
   interruptExpiredLeases(): Promise<readonly string[]>;

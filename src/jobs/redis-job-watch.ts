@@ -4,6 +4,7 @@
  * as soon as Redis has it. Ends after the terminal `state` event, when the job has expired, when the
  * caller aborts, or when the store is closed.
  */
+import type { CancelSignal } from '../cancel-signal.js';
 import type { Redis } from 'ioredis';
 import { isTerminalStateEvent } from './job-events.js';
 import type { JobEvent } from './job-types.js';
@@ -20,7 +21,7 @@ export async function* watchRedisJob(
   keys: RedisJobKeys,
   id: string,
   afterSeq: number,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): AsyncIterable<JobEvent> {
   if (signal.aborted || (await redis.exists(keys.job(id))) === 0) return;
   const queue: StreamEntry[] = [];

@@ -90,16 +90,17 @@ export function bodyBudgetExceeded(budget: BodyBudget, bytes: number): GatewayEr
  * The reservation ends with the response (`close` covers finish, abort and hijacked streams).
  */
 export function registerBodyBudget(app: FastifyInstance, budget: BodyBudget): void {
-  app.addHook('preParsing', async (request, reply, payload) => {
+  // A callback hook, not an async one: fastify awaits a returned promise, one more microtask turn per request.
+  app.addHook('preParsing', (request, reply, payload, done) => {
     const length = request.headers['content-length'];
     // No length and no chunked body: nothing to hold (GET, HEAD).
-    if (length === undefined && request.headers['transfer-encoding'] === undefined) return payload;
+    if (length === undefined && request.headers['transfer-encoding'] === undefined) return done(null, payload);
     const declared = Number(length);
     const known = Number.isSafeInteger(declared) && declared >= 0;
     const reservation = budget.tryReserve(known ? declared : 0);
-    if (reservation === undefined) throw bodyBudgetExceeded(budget, declared);
+    if (reservation === undefined) return done(bodyBudgetExceeded(budget, declared));
     reply.raw.once('close', () => reservation.release());
-    if (known) return payload;
+    if (known) return done(null, payload);
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         if (reservation.grow(chunk.length)) callback(null, chunk);
@@ -108,6 +109,6 @@ export function registerBodyBudget(app: FastifyInstance, budget: BodyBudget): vo
     });
     // The parser reads `counted` and sees its error; the pipeline only tears both streams down.
     pipeline(payload, counted, () => undefined);
-    return counted;
+    done(null, counted);
   });
 }

@@ -14,7 +14,7 @@ import { findModel, type ResolvedModel } from '../models/lookup.js';
 import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerationEvent } from '../service/types.js';
-import type { CancelSignal } from '../cancel-signal.js';
+import { CancelController, type CancelSignal } from '../cancel-signal.js';
 import { CallOverhead, msText, OVERHEAD_HEADER, recordOverhead } from '../telemetry/call-overhead.js';
 import type { Logger } from '../telemetry/logger.js';
 import { traceIdsOf } from '../telemetry/trace-context.js';
@@ -120,7 +120,9 @@ export async function answerImagesCall(
     const spec = specFromProto(prepared.spec);
     model = spec.model;
 
-    const controller = new AbortController();
+    // A plain CancelController (cancel-signal.ts): an AbortController and its listeners cost ~15 µs of
+    // a URL-mode call; jobs, which need a real AbortSignal, link one to it below.
+    const controller = new CancelController();
     const raw = reply.raw;
     raw.once('close', () => {
       if (!raw.writableFinished) controller.abort(new GatewayError('CANCELLED', 'the client disconnected'));
@@ -131,7 +133,7 @@ export async function answerImagesCall(
     stopOnShutdown = () => controller.abort(deps.shutdownSignal?.reason);
     deps.shutdownSignal?.addEventListener('abort', stopOnShutdown, { once: true });
     const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
-    const callContext = { signal: controller.signal, caller, upstreamWait: overhead, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) };
+    const callContext = { signal: controller, caller, upstreamWait: overhead, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) };
     // A plain call takes the generator's direct path; only a key or a `Prefer` makes it a job.
     // A webhook makes the call a job as well: it must be sent even if this connection goes away.
     const durable = deps.durable === undefined ? undefined : (durableRequestOf(request.headers) ?? (prepared.webhookUrl !== undefined ? { respondAsync: false } : undefined));
@@ -147,10 +149,10 @@ export async function answerImagesCall(
         return;
       }
       // The caller's view of the job: a disconnect (or the end of `wait`) ends the view, never the job.
-      let view = controller.signal;
+      let view = abortSignalOf(controller);
       if (durable.waitSeconds !== undefined && !stream) {
         waitOver = new AbortController();
-        view = AbortSignal.any([controller.signal, waitOver.signal]);
+        view = AbortSignal.any([view, waitOver.signal]);
         setTimeout(() => waitOver?.abort(new GatewayError('DEADLINE_EXCEEDED', 'wait elapsed')), durable.waitSeconds * 1000).unref();
       }
       events = deps.durable.follow(started.job.id, view, overhead);
@@ -191,7 +193,7 @@ export async function answerImagesCall(
       result = await collect(events);
     } catch (error) {
       // `Prefer: wait=N` ran out with the job still running: 202 with the job instead of the result.
-      if (waitOver?.signal.aborted !== true || controller.signal.aborted || deps.durable === undefined || jobId === undefined) throw error;
+      if (waitOver?.signal.aborted !== true || controller.aborted || deps.durable === undefined || jobId === undefined) throw error;
       const job = await deps.durable.store.get(caller.keyName, jobId);
       if (job === undefined) throw error;
       await sendJobAccepted(reply, deps.durable.store, job, `wait=${Math.round((durable?.waitSeconds ?? 0))}`);
@@ -247,4 +249,12 @@ async function collect(events: AsyncIterable<GenerationEvent>): Promise<Collecte
     }
   }
   throw new GatewayError('INTERNAL', 'the generation ended without a completed event');
+}
+
+/** A real AbortSignal that follows `cancel` (the job store and AbortSignal.any need one). */
+function abortSignalOf(cancel: CancelSignal): AbortSignal {
+  const controller = new AbortController();
+  if (cancel.aborted) controller.abort(cancel.reason);
+  else cancel.addEventListener('abort', () => controller.abort(cancel.reason), { once: true });
+  return controller.signal;
 }

@@ -9,6 +9,7 @@
  */
 import type { ImageHosting } from './image-hosting.js';
 import type { GenerationEvent } from './types.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** Images of one call hosted at the same time, at most (each holds at most two write batches, 2 MiB). */
 export const HOSTING_CONCURRENCY = 4;
@@ -21,7 +22,7 @@ const ignore = () => undefined;
 export async function* hostImages(
   events: AsyncIterable<GenerationEvent>,
   hosting: ImageHosting,
-  signal: AbortSignal,
+  signal: CancelSignal,
   concurrency = HOSTING_CONCURRENCY,
 ): AsyncGenerator<GenerationEvent> {
   const upstream = events[Symbol.asyncIterator]();

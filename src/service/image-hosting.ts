@@ -13,6 +13,7 @@ import { HostingFailure, type HostingFailureReason, type UpstreamImageFetcher } 
 import { decodeBase64 } from '../base64.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { DeliveredImage, ResponseFormatName } from './types.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface ImageHostingDeps {
   readonly store: AssetStore;
@@ -29,7 +30,7 @@ export interface ImageHosting {
   /** Whether a call answering in `format` goes through hosting at all (inline calls skip it by default). */
   appliesTo(format: ResponseFormatName): boolean;
   /** The image as delivered after hosting: stored, or unchanged with a warning. */
-  host(image: DeliveredImage, signal: AbortSignal): Promise<DeliveredImage>;
+  host(image: DeliveredImage, signal: CancelSignal): Promise<DeliveredImage>;
 }
 
 export function createImageHosting(deps: ImageHostingDeps): ImageHosting {

@@ -5,6 +5,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { Base64Text } from '../base64.js';
 import type { UpstreamWaitClock } from '../telemetry/call-overhead.js';
+import type { CancelSignal } from '../cancel-signal.js';
 import type {
   BackgroundName,
   ModelKey,
@@ -69,7 +70,7 @@ export interface GenerateContext {
   /** The edge's server span context, parent of the generation span (default: the active context). */
   readonly traceContext?: Context;
   /** Aborted when the caller cancels or disconnects; aborts the upstream request at once. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   /** The caller's deadline (epoch ms), if it set one. */
   readonly deadline?: number;
   readonly caller: Caller;
