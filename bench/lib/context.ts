@@ -39,6 +39,7 @@ export function createBenchContext(options: BenchOptions, simulator: SimulatorPr
         simulatorUrl: simulator.url,
         otlpEndpoint: start.traced ? sink.endpoint : undefined,
         cpuProfileDir: options.cpuProfileDir,
+        nodeArgs: options.gatewayNodeArgs,
         ...(start.env !== undefined && { env: start.env }),
         ...(start.inspect === true && { inspect: true }),
       }),

@@ -37,6 +37,8 @@ export interface BenchOptions {
   readonly imageSteps: readonly number[];
   /** Directory for gateway CPU profiles (`node --cpu-prof`), one per gateway process; unset = none. */
   readonly cpuProfileDir: string | undefined;
+  /** Extra node options for every gateway process (e.g. V8 heap flags to A/B), before the entry. */
+  readonly gatewayNodeArgs: readonly string[];
   /** Where latest.json and README.md live. */
   readonly benchDir: string;
 }
@@ -68,6 +70,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     imageCalls: positive(env, 'BENCH_IMAGE_CALLS', 12),
     imageSteps: steps(env, 'BENCH_IMAGE_STEPS', [8, 16, 32, 64]),
     cpuProfileDir: env.BENCH_CPU_PROF === undefined || env.BENCH_CPU_PROF === '' ? undefined : env.BENCH_CPU_PROF,
+    gatewayNodeArgs: (env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     benchDir: `${root}bench`,
   };
 }
