@@ -8,6 +8,10 @@ import { spawnNode, type Child } from './children.js';
 import { inspectorUrlOf } from './inspector-client.js';
 import { UPSTREAM_KEY } from './simulator-process.js';
 
+/** The node options `npm start` gives the gateway (package.json): V8's young generation sized for
+ *  images in flight (README, "Memory and the young generation"). The floor runs without them. */
+export const SHIPPED_NODE_ARGS: readonly string[] = ['--max-semi-space-size=64'];
+
 /** The key the load generator presents (`authorization: Bearer …`). */
 export const CALLER_KEY = 'sk-bench-caller-key-0001';
 
