@@ -2,7 +2,7 @@
  * What every scenario shares: the options, the running simulator and OTLP sink, and a way to start a
  * gateway in front of them (stopped by the scenario, or killed with the harness).
  */
-import { startGateway, type GatewayProcess } from './gateway-process.js';
+import { SHIPPED_NODE_ARGS, startGateway, type GatewayProcess } from './gateway-process.js';
 import type { BenchOptions } from './options.js';
 import type { OtlpSink } from './otlp-sink.js';
 import type { SimulatorProcess } from './simulator-process.js';
@@ -39,6 +39,8 @@ export function createBenchContext(options: BenchOptions, simulator: SimulatorPr
         simulatorUrl: simulator.url,
         otlpEndpoint: start.traced ? sink.endpoint : undefined,
         cpuProfileDir: options.cpuProfileDir,
+        // The gateway starts as `npm start` starts it; BENCH_GATEWAY_NODE_ARGS come last and win.
+        nodeArgs: [...(start.entry === undefined ? SHIPPED_NODE_ARGS : []), ...options.gatewayNodeArgs],
         ...(start.env !== undefined && { env: start.env }),
         ...(start.inspect === true && { inspect: true }),
       }),

@@ -8,6 +8,10 @@ import { spawnNode, type Child } from './children.js';
 import { inspectorUrlOf } from './inspector-client.js';
 import { UPSTREAM_KEY } from './simulator-process.js';
 
+/** The node options `npm start` gives the gateway (package.json): V8's young generation sized for
+ *  images in flight (README, "Memory and the young generation"). The floor runs without them. */
+export const SHIPPED_NODE_ARGS: readonly string[] = ['--max-semi-space-size=64'];
+
 /** The key the load generator presents (`authorization: Bearer …`). */
 export const CALLER_KEY = 'sk-bench-caller-key-0001';
 
@@ -21,6 +25,8 @@ export interface GatewayOptions {
   readonly otlpEndpoint: string | undefined;
   /** Write a V8 CPU profile of the whole run into this directory (`node --cpu-prof`). */
   readonly cpuProfileDir: string | undefined;
+  /** Extra node options (BENCH_GATEWAY_NODE_ARGS), placed before the entry. */
+  readonly nodeArgs?: readonly string[];
   /** Extra configuration (limits for the slow-stream scenario). */
   readonly env?: Readonly<Record<string, string>>;
   /** Open the inspector on a free loopback port (to force GC and read the heap). */
@@ -56,6 +62,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
       './dist/src/telemetry/register.js',
       ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]),
       ...(options.inspect === true ? ['--inspect=127.0.0.1:0'] : []),
+      ...(options.nodeArgs ?? []),
       options.entry,
     ],
     env: {

@@ -43,6 +43,8 @@ export interface BenchOptions {
   readonly uploadCalls: number;
   /** Directory for gateway CPU profiles (`node --cpu-prof`), one per gateway process; unset = none. */
   readonly cpuProfileDir: string | undefined;
+  /** Extra node options for every gateway process (e.g. V8 heap flags to A/B), before the entry. */
+  readonly gatewayNodeArgs: readonly string[];
   /** Where latest.json and README.md live. */
   readonly benchDir: string;
 }
@@ -77,6 +79,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     uploadRoundTripMs: positive(env, 'BENCH_UPLOAD_RTT_MS', 20),
     uploadCalls: positive(env, 'BENCH_UPLOAD_CALLS', 4),
     cpuProfileDir: env.BENCH_CPU_PROF === undefined || env.BENCH_CPU_PROF === '' ? undefined : env.BENCH_CPU_PROF,
+    gatewayNodeArgs: (env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     benchDir: `${root}bench`,
   };
 }

@@ -15,6 +15,9 @@ export interface Workload {
   /** Ark / OpenAI-compatible JSON body without `stream`. */
   readonly json: Readonly<Record<string, unknown>>;
   readonly grpc: StreamImagesRequest;
+  /** The gRPC load client's HTTP/2 receive window, for answers carrying image bytes (docs/grpc.md
+   *  advises 16 MiB: grpc-js keeps 64 KiB, a window round trip per 64 KiB of image); unset = grpc-js's. */
+  readonly grpcFlowControlWindowBytes?: number;
 }
 
 /** URL mode: one 2K image, answered with a URL — nothing is rendered at request time (pure overhead). */
@@ -44,6 +47,7 @@ export function base64SetWorkload(images: number): Workload {
       sequential_image_generation_options: { max_images: images },
     },
     grpc: request(prompt, SizeTier.SIZE_TIER_4K, ResponseFormat.RESPONSE_FORMAT_IMAGE_BYTES, images),
+    grpcFlowControlWindowBytes: 16 * 1024 * 1024,
   };
 }
 

@@ -82,8 +82,9 @@ export function preparePath(
     return { call: counted(httpCall(pool, target, content)), content, calls: () => calls, close: () => pool.close() };
   }
   if (gateway === undefined) throw new Error(`${kind}: no gateway`);
-  // One HTTP/2 connection, as a typical gRPC client (concurrency stays below GRPC_MAX_CONCURRENT_STREAMS).
-  const connection = connectGrpc(gateway.grpcAddress);
+  // One HTTP/2 connection, as a typical gRPC client (concurrency stays below GRPC_MAX_CONCURRENT_STREAMS),
+  // set up for image bytes as docs/grpc.md advises when the workload carries them.
+  const connection = connectGrpc(gateway.grpcAddress, undefined, workload.grpcFlowControlWindowBytes);
   const call = kind === 'grpc-unary' ? unaryCall(connection.client, workload.grpc, CALLER_KEY, content) : streamCall(connection.client, workload.grpc, CALLER_KEY, content);
   return {
     call: counted(call),

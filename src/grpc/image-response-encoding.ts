@@ -78,3 +78,17 @@ function header(tag: number, length: number): Uint8Array {
   out.push(rest);
   return Uint8Array.from(out);
 }
+
+/**
+ * The serialized message as nice-grpc should hand it to grpc-js. nice-grpc passes grpc-js
+ * `Buffer.from(responseSerialize(message))`, which copies a Uint8Array — every image again — but only
+ * wraps an ArrayBuffer; so a message that fills its ArrayBuffer (every message with an image: written
+ * above at its exact size, past Buffer's 4 KiB pool) leaves as that ArrayBuffer, and grpc-js gets a
+ * view of the same memory. Anything else is returned as it is and copied as before. The declared type
+ * stays Uint8Array because nice-grpc's definition type says so; its only caller is nice-grpc's wrapper.
+ */
+export function bytesForNiceGrpc(bytes: Uint8Array): Uint8Array {
+  const buffer = bytes.buffer;
+  if (!(buffer instanceof ArrayBuffer) || bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return bytes;
+  return buffer as unknown as Uint8Array;
+}

@@ -5,7 +5,7 @@
 import type { Histogram } from '@opentelemetry/api';
 import type { ServiceImplementation } from 'nice-grpc';
 import type { CallContext } from 'nice-grpc-common';
-import { ImageServiceDefinition, type ListModelsResponse } from '../../gen/seedream/v1/image_service.js';
+import { ImageServiceDefinition, type GenerateImagesResponse, type ListModelsResponse, type StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
 import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
 import type { GenerateContext, GenerationEvent, GenerationSpec } from '../service/types.js';
@@ -14,7 +14,7 @@ import { deadlineFromMetadata } from './call-deadline.js';
 import { streamResponseFromEvent } from './events-to-proto.js';
 import { generateResponseFromEvents } from './generate-response-from-events.js';
 import { createImageJobHandlers } from './image-job-handlers.js';
-import { encodeGenerateImagesResponse, encodeStreamImagesResponse } from './image-response-encoding.js';
+import { bytesForNiceGrpc, encodeGenerateImagesResponse, encodeStreamImagesResponse } from './image-response-encoding.js';
 import { modelInfoFromListing } from './model-info-from-listing.js';
 import { fullMessageServiceDefinition } from './service-definition.js';
 import { specFromProto } from '../contract/spec-from-proto.js';
@@ -25,11 +25,12 @@ import type { TraceContextExt } from './tracing-middleware.js';
 const generatedDefinition = fullMessageServiceDefinition(ImageServiceDefinition);
 
 /** ImageService for nice-grpc's server, typed with the full generated messages; the responses that
- *  carry image bytes are serialized with one copy of each image (image-response-encoding.ts). */
+ *  carry image bytes are serialized writing each image once, and reach grpc-js without another copy
+ *  (image-response-encoding.ts). */
 export const imageServiceDefinition = {
   ...generatedDefinition,
-  generateImages: { ...generatedDefinition.generateImages, responseSerialize: encodeGenerateImagesResponse },
-  streamImages: { ...generatedDefinition.streamImages, responseSerialize: encodeStreamImagesResponse },
+  generateImages: { ...generatedDefinition.generateImages, responseSerialize: (message: GenerateImagesResponse) => bytesForNiceGrpc(encodeGenerateImagesResponse(message)) },
+  streamImages: { ...generatedDefinition.streamImages, responseSerialize: (message: StreamImagesResponse) => bytesForNiceGrpc(encodeStreamImagesResponse(message)) },
 };
 
 /** What the handlers implement: full messages in and out, the caller and trace context in the context. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageFailureReason, type GeneratedImage } from '../../gen/seedream/v1/events.js';
 import { GenerateImagesResponse, StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
-import { encodeGenerateImagesResponse, encodeStreamImagesResponse } from '../../src/grpc/image-response-encoding.js';
+import { bytesForNiceGrpc, encodeGenerateImagesResponse, encodeStreamImagesResponse } from '../../src/grpc/image-response-encoding.js';
 
 const bytes = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 13 + 7) % 256));
 
@@ -66,5 +66,16 @@ describe('one-copy serializers', () => {
     const before = Buffer.from(encoded);
     data.fill(0);
     expect(Buffer.from(encoded).equals(before)).toBe(true);
+  });
+
+  it('hands nice-grpc a message that fills its memory as the ArrayBuffer (Buffer.from wraps it, no copy), anything else as it is', () => {
+    const whole = encodeStreamImagesResponse({ event: { $case: 'image', value: image(0, bytes(10_000)) } }); // past Buffer's 4 KiB pool
+    const handed = bytesForNiceGrpc(whole);
+    expect(handed).toBeInstanceOf(ArrayBuffer);
+    const wrapped = Buffer.from(handed);
+    expect(wrapped.equals(Buffer.from(whole))).toBe(true);
+    expect(wrapped.buffer).toBe(whole.buffer);
+    const part = Buffer.from(bytes(64)).subarray(8);
+    expect(bytesForNiceGrpc(part)).toBe(part);
   });
 });
