@@ -73,3 +73,12 @@ export async function runClosedLoop(call: LoadCall, options: ClosedLoopOptions):
   const elapsedMs = windowEnd - windowStart;
   return { requests, elapsedMs, latency: latency.summary(), loadGeneratorCpuPct: (harnessCpuMicros / 1000 / elapsedMs) * 100 };
 }
+
+/** The same closed loop for `ms`, unmeasured (warming a fresh process); the first failure throws. */
+export async function warmUp(call: LoadCall, concurrency: number, ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  const worker = async () => {
+    while (performance.now() < until) await call();
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}

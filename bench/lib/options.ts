@@ -18,6 +18,8 @@ export interface BenchOptions {
    *  `floor`), for profiling or A/B of one gateway; undefined = all. */
   readonly gateways: readonly string[] | undefined;
   readonly warmupMs: number;
+  /** Unmeasured load every fresh gateway or floor process of scenarios 1, 1b and 2 serves first, over all its paths. */
+  readonly processWarmupMs: number;
   readonly measureMs: number;
   /** Closed-loop concurrency of URL-mode phases. */
   readonly urlConcurrency: number;
@@ -66,6 +68,7 @@ export function benchOptionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     paths: env.BENCH_PATHS === undefined || env.BENCH_PATHS === '' ? undefined : new Set(env.BENCH_PATHS.split(',').map((p) => p.trim())),
     gateways: env.BENCH_GATEWAYS === undefined || env.BENCH_GATEWAYS === '' ? undefined : env.BENCH_GATEWAYS.split('|').map((g) => g.trim()),
     warmupMs: positive(env, 'BENCH_WARMUP_MS', 1500),
+    processWarmupMs: positive(env, 'BENCH_PROCESS_WARMUP_MS', 6000),
     measureMs: positive(env, 'BENCH_MEASURE_MS', 6000),
     urlConcurrency: positive(env, 'BENCH_URL_CONCURRENCY', 32),
     peerConcurrency: positive(env, 'BENCH_PEER_CONCURRENCY', 64),

@@ -20,6 +20,7 @@ export interface BenchResults {
   readonly machine: MachineInfo;
   readonly settings: {
     readonly warmupMs: number;
+    readonly processWarmupMs: number;
     readonly measureMs: number;
     readonly urlConcurrency: number;
     readonly base64Concurrency: number;
@@ -51,6 +52,7 @@ export interface BenchResults {
 export function settingsOf(options: BenchOptions): BenchResults['settings'] {
   return {
     warmupMs: options.warmupMs,
+    processWarmupMs: options.processWarmupMs,
     measureMs: options.measureMs,
     urlConcurrency: options.urlConcurrency,
     base64Concurrency: options.base64Concurrency,
