@@ -14,6 +14,7 @@ import { CALLER_KEY } from '../lib/gateway-process.js';
 import { bearer, connectGrpc } from '../lib/grpc-calls.js';
 import { createHttpPool } from '../lib/http-calls.js';
 import { paddedPng } from '../lib/large-reference.js';
+import { createLatencyRecorder, type LatencySummary } from '../lib/latency.js';
 import { UPSTREAM_KEY } from '../lib/simulator-process.js';
 import { MODEL, urlWorkload } from '../lib/workloads.js';
 
@@ -47,20 +48,21 @@ export async function runUpload(ctx: BenchContext): Promise<UploadResult> {
   const restBody = JSON.stringify({ ...urlWorkload.json, model: MODEL, image: `data:image/png;base64,${png.toString('base64')}` });
   const grpcRequest = { ...urlWorkload.grpc, spec: { ...urlWorkload.grpc.spec!, referenceImages: [{ source: { $case: 'data' as const, value: png }, mimeType: 'image/png' }] } };
   const delayMs = options.uploadRoundTripMs / 2;
-  const timings = new Map<UploadTarget, number[]>();
+  const timings = new Map<UploadTarget, LatencySummary>();
 
   /** A warm-up call (connection, TLS-free handshake, JIT), then `calls` measured ones, one at a time. */
   const measure = async (target: UploadTarget, call: () => Promise<void>) => {
     process.stdout.write(`  upload · ${uploadLabels[target]} … `);
     await call();
-    const durations: number[] = [];
+    const durations = createLatencyRecorder();
     for (let i = 0; i < options.uploadCalls; i++) {
       const started = performance.now();
       await call();
-      durations.push(performance.now() - started);
+      durations.record(performance.now() - started);
     }
-    timings.set(target, durations);
-    process.stdout.write(`p50 ${median(durations).toFixed(0)} ms\n`);
+    const summary = durations.summary();
+    timings.set(target, summary);
+    process.stdout.write(`p50 ${summary.p50.toFixed(0)} ms\n`);
   };
   const rest = async (target: UploadTarget, port: number, path: string, key: string) => {
     const proxy = await startDelayProxy(port, delayMs);
@@ -99,26 +101,19 @@ export async function runUpload(ctx: BenchContext): Promise<UploadResult> {
     }
   }
 
-  const direct = median(timings.get('direct-rest') ?? []);
+  const direct = timings.get('direct-rest')?.p50 ?? Number.NaN;
   const order: readonly UploadTarget[] = ['direct-rest', 'gateway-rest', 'gateway-grpc-64k', 'gateway-grpc-shipped'];
   return {
     roundTripMs: options.uploadRoundTripMs,
     referenceBytes: png.length,
     calls: options.uploadCalls,
     phases: order.flatMap((target) => {
-      const durations = timings.get(target);
-      if (durations === undefined) return [];
-      const p50 = median(durations);
-      return [{ target, p50Ms: p50, maxMs: Math.max(...durations), overDirect: p50 / direct }];
+      const summary = timings.get(target);
+      return summary === undefined ? [] : [{ target, p50Ms: summary.p50, maxMs: summary.max, overDirect: summary.p50 / direct }];
     }),
   };
 }
 
 function portOf(origin: string): number {
   return Number(new URL(origin).port);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }

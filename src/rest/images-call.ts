@@ -121,7 +121,7 @@ export async function answerImagesCall(
     model = spec.model;
 
     // A plain CancelController (cancel-signal.ts): an AbortController and its listeners cost ~15 µs of
-    // a URL-mode call; jobs, which need a real AbortSignal, link one to it below.
+    // a URL-mode call.
     const controller = new CancelController();
     const raw = reply.raw;
     raw.once('close', () => {
@@ -138,7 +138,7 @@ export async function answerImagesCall(
     // A webhook makes the call a job as well: it must be sent even if this connection goes away.
     const durable = deps.durable === undefined ? undefined : (durableRequestOf(request.headers) ?? (prepared.webhookUrl !== undefined ? { respondAsync: false } : undefined));
     let events: AsyncIterable<GenerationEvent>;
-    let waitOver: AbortController | undefined;
+    let waitView: CancelController | undefined;
     let jobId: string | undefined;
     if (durable !== undefined && deps.durable !== undefined) {
       const started = await deps.durable.start(spec, callContext, { ...(durable.key !== undefined && { key: durable.key }), ...(prepared.webhookUrl !== undefined && { webhookUrl: prepared.webhookUrl }) });
@@ -149,11 +149,13 @@ export async function answerImagesCall(
         return;
       }
       // The caller's view of the job: a disconnect (or the end of `wait`) ends the view, never the job.
-      let view = abortSignalOf(controller);
+      let view: CancelSignal = controller;
       if (durable.waitSeconds !== undefined && !stream) {
-        waitOver = new AbortController();
-        view = AbortSignal.any([view, waitOver.signal]);
-        setTimeout(() => waitOver?.abort(new GatewayError('DEADLINE_EXCEEDED', 'wait elapsed')), durable.waitSeconds * 1000).unref();
+        // Ends with the call, or when `wait` elapses: aborted while the call is not means the wait ran out.
+        const waitEnds = new CancelController();
+        controller.addEventListener('abort', () => waitEnds.abort(controller.reason));
+        setTimeout(() => waitEnds.abort(new GatewayError('DEADLINE_EXCEEDED', 'wait elapsed')), durable.waitSeconds * 1000).unref();
+        view = waitView = waitEnds;
       }
       events = deps.durable.follow(started.job.id, view, overhead);
     } else {
@@ -193,14 +195,14 @@ export async function answerImagesCall(
       result = await collect(events);
     } catch (error) {
       // `Prefer: wait=N` ran out with the job still running: 202 with the job instead of the result.
-      if (waitOver?.signal.aborted !== true || controller.aborted || deps.durable === undefined || jobId === undefined) throw error;
+      if (waitView?.aborted !== true || controller.aborted || deps.durable === undefined || jobId === undefined) throw error;
       const job = await deps.durable.store.get(caller.keyName, jobId);
       if (job === undefined) throw error;
       await sendJobAccepted(reply, deps.durable.store, job, `wait=${Math.round((durable?.waitSeconds ?? 0))}`);
       log('accepted', 0, 0);
       return;
     }
-    waitOver?.abort();
+    waitView?.abort();
     if (raw.destroyed) {
       reply.hijack(); // the client has gone; nobody to answer
       log('client_gone', 0, 0);
@@ -249,12 +251,4 @@ async function collect(events: AsyncIterable<GenerationEvent>): Promise<Collecte
     }
   }
   throw new GatewayError('INTERNAL', 'the generation ended without a completed event');
-}
-
-/** A real AbortSignal that follows `cancel` (the job store and AbortSignal.any need one). */
-function abortSignalOf(cancel: CancelSignal): AbortSignal {
-  const controller = new AbortController();
-  if (cancel.aborted) controller.abort(cancel.reason);
-  else cancel.addEventListener('abort', () => controller.abort(cancel.reason), { once: true });
-  return controller.signal;
 }
