@@ -15,7 +15,7 @@ import type { PriceTable } from '../models/pricing.js';
 import { CancelController } from '../cancel-signal.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImage } from '../upstream/types.js';
 import { startGenerationTelemetry, type CoreTelemetry } from './core-telemetry.js';
-import { withHeartbeats } from './heartbeats.js';
+import { HeartbeatPacer, TICK } from './heartbeats.js';
 import { mergeBounded } from './merge.js';
 import type { GenerationPlan } from './plan-generation.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -92,11 +92,10 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
   });
   // With one request there is nothing to merge: skip a layer every event would pass through.
   const merged = sources.length === 1 && sources[0] !== undefined ? sources[0]() : mergeBounded(sources, deps.fanoutConcurrency);
-  const outcomes = withHeartbeats<RequestOutcome, GenerationEvent>(
-    merged,
-    deps.heartbeatIntervalMs,
-    heartbeat,
-  )[Symbol.asyncIterator]();
+  const outcomes: AsyncIterator<RequestOutcome> = merged[Symbol.asyncIterator]();
+  // Heartbeats are raced here against each pull rather than inserted by withHeartbeats around the
+  // outcomes: one async-generator layer less for every event (≈ 2.7 KiB of garbage per call, issue 15).
+  let pacer: HeartbeatPacer | undefined;
 
   const failure = (requestIndex: number, setIndex: number, kind: ImageFailureKind, code: string, message: string): ImageFailure => ({
     index: requestIndex * plan.imagesPerRequest + setIndex,
@@ -109,14 +108,17 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
 
   try {
     if (controller.aborted) throw controller.reason;
+    pacer = new HeartbeatPacer(deps.heartbeatIntervalMs);
     for (;;) {
-      const next = await outcomes.next();
+      // The next outcome is asked for only once the previous one was handled (never read ahead).
+      const pending = outcomes.next();
+      let next = await pacer.race(pending);
+      while (next === TICK) {
+        yield heartbeat();
+        next = await pacer.race(pending);
+      }
       if (next.done === true) break;
       const outcome = next.value;
-      if (!('kind' in outcome)) {
-        yield outcome; // a heartbeat
-        continue;
-      }
       if (outcome.kind === 'event') {
         const { requestIndex, event } = outcome;
         if (event.type === 'completed') {
@@ -177,6 +179,7 @@ export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext,
     ctx.signal.removeEventListener('abort', onCallerAbort);
     // Abort first, so upstream requests still in flight end now and closing the sources does not wait.
     if (!controller.aborted) controller.abort(CALL_ENDED);
+    pacer?.stop();
     await outcomes.return?.(undefined);
   }
 }

@@ -56,7 +56,6 @@ async function run(middleware: ReturnType<typeof setup>['middleware'], request: 
     requestStream: false,
     responseStream: false,
     request,
-    // eslint-disable-next-line require-yield
     next: async function* (_request: unknown, ctx: Record<string, unknown>) {
       return await next(ctx);
     },

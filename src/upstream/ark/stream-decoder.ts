@@ -9,7 +9,8 @@ import { base64TextOf } from '../../base64.js';
 import type { GatewayError } from '../../errors.js';
 import { chainEquals } from '../byte-chain.js';
 import { CUT_FROM_BYTES, JsonBoundError, parseJsonWithCutsYielding } from '../parse-json-with-cuts.js';
-import { parseSseStream, type SseFrame } from '../sse.js';
+import { createSseParser, type SseFrame } from '../sse.js';
+import type { UpstreamWaitClock } from '../../telemetry/call-overhead.js';
 import type { UpstreamEvent } from '../types.js';
 import { failureFromEnvelope, type UpstreamFailure } from '../upstream-failure.js';
 import { completedFromArk, failureFromArk, imageFromArk, type DecodeContext } from './response-events.js';
@@ -25,34 +26,62 @@ export interface StreamErrors {
   readonly cutShort: () => GatewayError;
 }
 
-/** Decodes an SSE body. Ends after `completed` once `[DONE]` or the end of the body arrives. */
+/**
+ * Decodes an SSE body. Ends after `completed` once `[DONE]` or the end of the body arrives. The body is
+ * read and split into frames here, by the parser's state machine (createSseParser), rather than
+ * through parseSseStream and a wait-timing wrapper: each async-generator or iterator layer between the
+ * socket and the core costs ≈ 2 KiB of garbage per call (issue 15). Every wait for a chunk is
+ * bracketed on `wait` (the call's overhead signal), as waitTimed does.
+ */
 export async function* arkEventsFromSse(
   body: AsyncIterable<Uint8Array>,
   ctx: DecodeContext,
   errors: StreamErrors,
   maxFrameBytes?: number,
+  wait?: UpstreamWaitClock,
 ): AsyncGenerator<UpstreamEvent, void, undefined> {
+  const parser = createSseParser({ maxFrameBytes });
+  const chunks = body[Symbol.asyncIterator]();
   let completed = false;
   let done = false;
+  let ended = false; // the body is exhausted (nothing to close)
   let delivered = 0;
   try {
-    for await (const frame of parseSseStream(body, { maxFrameBytes })) {
-      if (chainEquals(frame.data, DONE)) {
-        done = true;
-        break;
+    while (!done && !ended) {
+      let next: IteratorResult<Uint8Array>;
+      wait?.beginWait();
+      try {
+        next = await chunks.next();
+      } finally {
+        wait?.endWait();
       }
-      // After `completed` only `[DONE]` is expected; the result is whole, so anything else is ignored.
-      if (completed) continue;
-      const event = await decodeFrame(frame, ctx, errors, delivered);
-      if (event === undefined) continue;
-      if (event.type === 'image') delivered++;
-      if (event.type === 'completed') completed = true;
-      yield event;
+      let frames: SseFrame[];
+      if (next.done === true) {
+        ended = true;
+        frames = parser.end();
+      } else frames = parser.push(next.value);
+      for (const frame of frames) {
+        if (chainEquals(frame.data, DONE)) {
+          done = true;
+          break;
+        }
+        // After `completed` only `[DONE]` is expected; the result is whole, so anything else is ignored.
+        if (completed) continue;
+        const event = await decodeFrame(frame, ctx, errors, delivered);
+        if (event === undefined) continue;
+        if (event.type === 'image') delivered++;
+        if (event.type === 'completed') completed = true;
+        yield event;
+      }
     }
   } catch (error) {
     // A cut or timeout after `completed` costs nothing: every event has been delivered.
     if (completed) return;
     throw error;
+  } finally {
+    // Stopped before the body's end (`[DONE]`, an error, or the consumer's `return()`): close the body's
+    // iterator, as a `for await` over it would.
+    if (!ended) await chunks.return?.();
   }
   if (completed) return;
   // `[DONE]` without `completed` is a broken protocol; a body that just stops is a cut connection
