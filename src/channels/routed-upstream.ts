@@ -131,6 +131,18 @@ export function createRoutedUpstream(deps: RoutedUpstreamDeps): ImageUpstream {
     logger.warn({ channel, channelKey: key.id, reason: error.reason, upstreamStatus: error.upstream?.status }, 'upstream attempt failed on channel');
   }
 
+  // The attribute set of a served attempt, one per channel (configured, so few), built once: the
+  // counter only reads it, and an object per attempt is garbage on every call.
+  const servedAttrs = new Map<string, Readonly<Record<string, string>>>();
+  function servedAttributes(channel: string): Readonly<Record<string, string>> {
+    let attrs = servedAttrs.get(channel);
+    if (attrs === undefined) {
+      attrs = Object.freeze({ [CHANNEL_ATTR.channel]: channel, [CHANNEL_ATTR.outcome]: 'ok' });
+      servedAttrs.set(channel, attrs);
+    }
+    return attrs;
+  }
+
   return {
     provider: first.provider,
     server: first.server,
@@ -144,14 +156,17 @@ export function createRoutedUpstream(deps: RoutedUpstreamDeps): ImageUpstream {
       let used = 0;
       let verdict = false;
       try {
-        for await (const event of key.upstream.generate({ ...request, modelId: modelIdFor(key, request) }, options)) {
+        // The request is copied only when this channel names the model differently (a copy of the
+        // request's dozen fields per attempt is garbage the common case does not need).
+        const modelId = modelIdFor(key, request);
+        for await (const event of key.upstream.generate(modelId === request.modelId ? request : { ...request, modelId }, options)) {
           if (event.type === 'completed') used = Math.max(used, event.generatedImages);
           else used += event.type === 'image' || /SensitiveContent/.test(event.code) ? 1 : 0;
           yield event;
         }
         verdict = true;
         key.breaker.succeed();
-        metrics.attempts.add(1, { [CHANNEL_ATTR.channel]: route.channel, [CHANNEL_ATTR.outcome]: 'ok' });
+        metrics.attempts.add(1, servedAttributes(route.channel));
         // Failures are logged at warn/error; a served attempt only at debug (one line per attempt is too
         // much for production logs; the attempt span carries the channel too).
         if (logger.isLevelEnabled('debug')) logger.debug({ channel: route.channel, channelKey: key.id, model: request.model.key, images: used }, 'upstream attempt served');

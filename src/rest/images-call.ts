@@ -102,11 +102,14 @@ export async function answerImagesCall(
   let model: string | undefined;
   let stream = false;
   let stopOnShutdown: (() => void) | undefined;
-  const log = (outcome: string, images: number, failures: number) =>
+  const log = (outcome: string, images: number, failures: number) => {
+    // One literal, no spread of the trace ids (pino leaves out the members that are undefined).
+    const ids = traceIdsOf(request.traceContext ?? undefined);
     deps.logger.info(
-      { ...traceIdsOf(request.traceContext ?? undefined), route: options.route, keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) },
+      { trace_id: ids.trace_id, span_id: ids.span_id, route: options.route, keyName: caller?.keyName, model, stream, outcome, images, failures, ms: Math.round(performance.now() - started) },
       'rest call',
     );
+  };
   try {
     if (caller === null) throw new GatewayError('INTERNAL', 'no authenticated caller on an authenticated route');
     const prepared = await prepare((progress) => {

@@ -53,13 +53,14 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
     let produced = false;
     const span = run.telemetry.startAttempt(attempt);
     let ended = false;
+    // Each outcome names the channel itself (undefined without routing): no copy of it to add one.
     const endSpan = (outcome: Parameters<typeof span.end>[0]) => {
-      if (!ended) span.end(route.channel === undefined ? outcome : { ...outcome, channel: route.channel });
+      if (!ended) span.end(outcome);
       ended = true;
     };
     try {
       const timeoutMs = attemptTimeout(run);
-      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers, route, ...(run.wait !== undefined && { wait: run.wait }) });
+      const events = run.upstream.generate(run.request, { signal, timeoutMs, headers: span.headers, route, wait: run.wait });
       let requestId: string | undefined;
       const held: UpstreamEvent[] = [];
       for await (const event of events) {
@@ -77,16 +78,16 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
         for (const failure of held.splice(0)) yield { kind: 'event', requestIndex, event: failure };
         yield { kind: 'event', requestIndex, event };
       }
-      endSpan({ ok: true, ...(requestId !== undefined && { requestId }) });
+      endSpan({ ok: true, requestId, channel: route.channel });
       return;
     } catch (thrown) {
       if (signal.aborted) {
-        endSpan({ ok: false, error: toGatewayError(signal.reason) });
+        endSpan({ ok: false, error: toGatewayError(signal.reason), channel: route.channel });
         throw signal.reason;
       }
       const error = pastDeadline(run) ?? toGatewayError(thrown instanceof PassingFailuresOnly ? thrown.error : thrown);
       if (route.channel !== undefined) run.onChannel?.(requestIndex, route.channel);
-      endSpan({ ok: false, error });
+      endSpan({ ok: false, error, channel: route.channel });
       run.telemetry.noteRequestId(error.upstream?.requestId);
       const delay = produced ? undefined : nextAttemptDelay(run.retry, attempt, error, route, run.random);
       if (delay === undefined || !fitsDeadline(run, delay)) {
@@ -101,7 +102,7 @@ export async function* runUpstreamRequest(run: UpstreamRequestRun): AsyncGenerat
       await sleep(delay, signal);
     } finally {
       // The consumer stopped reading mid-attempt (the call ended): the attempt was cut short.
-      if (!ended) endSpan({ ok: false, error: toGatewayError(signal.aborted ? signal.reason : CALL_ENDED) });
+      if (!ended) endSpan({ ok: false, error: toGatewayError(signal.aborted ? signal.reason : CALL_ENDED), channel: route.channel });
     }
   }
 }

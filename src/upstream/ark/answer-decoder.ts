@@ -38,7 +38,7 @@ export interface AnswerOptions {
   readonly maxSseFrameBytes: number | undefined;
   readonly now: () => number;
   /** Told of every wait for a chunk of the body (the call's overhead signal). */
-  readonly wait?: UpstreamWaitClock;
+  readonly wait?: UpstreamWaitClock | undefined;
 }
 
 const eventStream = /^\s*text\/event-stream\b/i;

@@ -105,6 +105,7 @@ export function createArkHttpUpstream(options: ArkHttpUpstreamOptions): ImageUps
         call.wait?.endWait();
       }
       attempt.upstream = { status: answer.statusCode, requestId: headerValue(answer.headers, 'x-request-id') };
+      // One literal, no spreads: this runs once per attempt.
       yield* eventsFromAnswer(answer, {
         streaming,
         decode: {
@@ -115,8 +116,10 @@ export function createArkHttpUpstream(options: ArkHttpUpstreamOptions): ImageUps
           now,
         },
         mapFailure: (failure) => mapFailure(failure, ctx),
-        ...limits,
-        ...(call.wait !== undefined && { wait: call.wait }),
+        maxResponseBytes: limits.maxResponseBytes,
+        maxSseFrameBytes: limits.maxSseFrameBytes,
+        maxErrorBodyBytes: limits.maxErrorBodyBytes,
+        wait: call.wait,
         now,
       });
       completed = true;
@@ -150,7 +153,11 @@ function requestHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   if (extra !== undefined) {
-    for (const [name, value] of Object.entries(extra)) if (!reservedHeaders.has(name.toLowerCase())) headers[name] = value;
+    // `for…in` rather than Object.entries: no array of pairs per attempt.
+    for (const name in extra) {
+      const value = extra[name];
+      if (value !== undefined && Object.hasOwn(extra, name) && !reservedHeaders.has(name.toLowerCase())) headers[name] = value;
+    }
   }
   headers.authorization = authorization;
   headers['content-type'] = 'application/json';
