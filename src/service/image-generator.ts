@@ -9,6 +9,7 @@ import type { ModelKey, Region } from '../models/types.js';
 import { GatewayError } from '../errors.js';
 import type { ImageUpstream } from '../upstream/types.js';
 import type { CallAccounting } from '../usage/call-accounting.js';
+import { admitCall } from './call-admission.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import { hostImages } from './host-images.js';
 import type { ImageHosting } from './image-hosting.js';
@@ -70,6 +71,7 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
     telemetry: deps.telemetry ?? globalCoreTelemetry(),
   };
   const hosting = deps.hosting;
+  const admission = { limiter, accounting: deps.accounting, concurrencyOf: deps.concurrencyOf };
   const planContext = { limits: config.limits, region: deps.region, preferStreaming: config.upstreamHttp.preferStreaming };
 
   return {
@@ -87,36 +89,23 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
       // The edge's server span: given explicitly, else the context active now, while generate() runs
       // synchronously inside the edge's call (later, the generator resumes in other contexts).
       const parent = context.traceContext ?? otelContext.active();
-      const { accounting } = deps;
       const keyName = context.caller.keyName;
-      return (async function* run(): AsyncGenerator<GenerationEvent> {
-        const release = limiter.acquire(keyName, deps.concurrencyOf?.(keyName));
+      const admit = () => admitCall(admission, keyName, plan, context.onAdmitted);
+      // Calls hosting does not apply to skip the extra stage entirely (DESIGN §8: the hot path): the run
+      // admits the call itself, with no generator around it.
+      if (hosting === undefined || !hosting.appliesTo(spec.responseFormat)) return runGeneration(plan, context, runDeps, parent, admit);
+      return (async function* hostedRun(): AsyncGenerator<GenerationEvent> {
+        const admitted = await admit();
+        let failed = true;
         try {
-          // Calls hosting does not apply to skip the extra stage entirely (DESIGN §8: the hot path).
-          const hosted = hosting !== undefined && hosting.appliesTo(spec.responseFormat) ? hosting : undefined;
-          const generation = (onChannel?: (requestIndex: number, channel: string) => void) => {
-            const events = runGeneration(plan, onChannel === undefined ? context : { ...context, onChannel }, runDeps, parent);
-            return hosted === undefined ? events : hostImages(events, hosted, context.signal);
-          };
-          if (accounting === undefined) {
-            context.onAdmitted?.();
-            yield* generation();
-            return;
-          }
-          const call = await accounting.begin(keyName, plan);
-          context.onAdmitted?.();
-          let failed = true;
-          try {
-            for await (const event of generation(call.onChannel)) {
-              call.observe(event);
-              if (event.type === 'completed') failed = false;
-              yield event;
-            }
-          } finally {
-            await call.end(failed);
+          const events = runGeneration(plan, admitted.onChannel === undefined ? context : { ...context, onChannel: admitted.onChannel }, runDeps, parent);
+          for await (const event of hostImages(events, hosting, context.signal)) {
+            admitted.observe(event);
+            if (event.type === 'completed') failed = false;
+            yield event;
           }
         } finally {
-          release();
+          await admitted.end(failed);
         }
       })();
     },

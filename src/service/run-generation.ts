@@ -15,6 +15,7 @@ import type { PriceTable } from '../models/pricing.js';
 import { CancelController } from '../cancel-signal.js';
 import type { ImageUpstream, UpstreamEvent, UpstreamImage } from '../upstream/types.js';
 import { startGenerationTelemetry, type CoreTelemetry } from './core-telemetry.js';
+import type { AdmittedCall } from './call-admission.js';
 import { HeartbeatPacer, TICK } from './heartbeats.js';
 import { mergeBounded } from './merge.js';
 import type { GenerationPlan } from './plan-generation.js';
@@ -39,148 +40,174 @@ export interface RunDeps {
 /** Upstream URLs live 24 hours (reference §2); used when the upstream client could not tell. */
 const URL_LIFETIME_MS = 24 * 3600_000;
 
-/** Runs `plan`; `parent` is the trace context of the edge's span, captured when the call was made. */
-export async function* runGeneration(plan: GenerationPlan, ctx: GenerateContext, deps: RunDeps, parent: Context): AsyncGenerator<GenerationEvent> {
-  const started = deps.now();
-  const telemetry = startGenerationTelemetry(deps.telemetry, parent, plan, deps.upstream, ctx.caller.keyName, deps.now);
-  let finished = false;
-  // One plain controller for every upstream request of the call (cancel-signal.ts: an AbortController
-  // and its listeners cost tens of µs per call on Node 20).
-  const controller = new CancelController();
-  // The edge's reason when it gave one (SHUTTING_DOWN past the shutdown grace), else a cancel.
-  const onCallerAbort = () =>
-    controller.abort(isGatewayError(ctx.signal.reason) ? ctx.signal.reason : new GatewayError('CANCELLED', 'the caller cancelled the call'));
-  if (ctx.signal.aborted) onCallerAbort();
-  else ctx.signal.addEventListener('abort', onCallerAbort, { once: true });
-
-  const upstreamDeadline = ctx.deadline === undefined ? undefined : ctx.deadline - deps.deadlineMarginMs;
-  let deadlineTimer: NodeJS.Timeout | undefined;
-  if (upstreamDeadline !== undefined) {
-    deadlineTimer = setTimeout(() => controller.abort(deadlineError()), Math.max(0, upstreamDeadline - started));
-  }
-
-  const meter = createUsageMeter(plan.entry, deps.prices, plan.request.images.length);
-  const held: ImageFailure[] = [];
-  let firstError: GatewayError | undefined;
-  let model = plan.request.modelId;
-  const lastIndex = new Map<number, number>();
-  // Every image index an upstream request has reported, as call-wide indexes: one seen twice would be
-  // delivered and billed twice.
-  const reported = new Set<number>();
-
-  const sources = Array.from({ length: plan.n }, (_, requestIndex) => () =>
-    runUpstreamRequest({
-      upstream: deps.upstream,
-      request: plan.request,
-      requestIndex,
-      signal: controller,
-      retry: deps.retry,
-      attemptTimeoutMs: deps.attemptTimeoutMs,
-      upstreamDeadline,
-      now: deps.now,
-      random: deps.random,
-      telemetry,
-      ...(ctx.onChannel !== undefined && { onChannel: ctx.onChannel }),
-      ...(ctx.upstreamWait !== undefined && { wait: ctx.upstreamWait }),
-    }),
-  );
-  const heartbeat = (): GenerationEvent => ({
-    type: 'heartbeat',
-    elapsedMs: deps.now() - started,
-    imagesDelivered: meter.delivered,
-    imagesFailed: meter.failed,
-  });
-  // With one request there is nothing to merge: skip a layer every event would pass through.
-  const merged = sources.length === 1 && sources[0] !== undefined ? sources[0]() : mergeBounded(sources, deps.fanoutConcurrency);
-  const outcomes: AsyncIterator<RequestOutcome> = merged[Symbol.asyncIterator]();
-  // Heartbeats are raced here against each pull rather than inserted by withHeartbeats around the
-  // outcomes: one async-generator layer less for every event (≈ 2.7 KiB of garbage per call, issue 15).
-  let pacer: HeartbeatPacer | undefined;
-
-  const failure = (requestIndex: number, setIndex: number, kind: ImageFailureKind, code: string, message: string): ImageFailure => ({
-    index: requestIndex * plan.imagesPerRequest + setIndex,
-    requestIndex,
-    setIndex,
-    kind,
-    code,
-    message,
-  });
-
-  try {
-    if (controller.aborted) throw controller.reason;
-    pacer = new HeartbeatPacer(deps.heartbeatIntervalMs);
-    for (;;) {
-      // The next outcome is asked for only once the previous one was handled (never read ahead).
-      const pending = outcomes.next();
-      let next = await pacer.race(pending);
-      while (next === TICK) {
-        yield heartbeat();
-        next = await pacer.race(pending);
-      }
-      if (next.done === true) break;
-      const outcome = next.value;
-      if (outcome.kind === 'event') {
-        const { requestIndex, event } = outcome;
-        if (event.type === 'completed') {
-          model = event.model || model;
-          meter.addWebSearches(event.webSearches);
-          continue;
-        }
-        checkIndex(event, plan.imagesPerRequest);
-        const index = requestIndex * plan.imagesPerRequest + event.index;
-        if (reported.has(index)) {
-          throw new GatewayError('UPSTREAM_BAD_RESPONSE', `the upstream reported image ${event.index} twice`);
-        }
-        reported.add(index);
-        lastIndex.set(requestIndex, event.index);
-        if (event.type === 'failure') {
-          const kind = /SensitiveContent/.test(event.code) ? 'content_moderated' : 'generation_failed';
-          meter.fail(kind);
-          const f = failure(requestIndex, event.index, kind, event.code, event.message);
-          if (meter.delivered === 0) held.push(f);
-          else yield { type: 'failure', failure: f };
-          continue;
-        }
-        const image = deliveredImage(event, requestIndex, plan, deps.now());
-        meter.deliver(image);
-        yield { type: 'image', image };
-        for (const f of held.splice(0)) yield { type: 'failure', failure: f };
-        continue;
-      }
-      // The request failed as a whole after its retries.
-      const { requestIndex, error } = outcome;
-      const previous = lastIndex.get(requestIndex);
-      const setIndex = previous === undefined ? 0 : previous + 1;
-      if (setIndex >= plan.imagesPerRequest) continue; // its set was already complete
-      const kind: ImageFailureKind = previous === undefined ? 'request_failed' : 'generation_failed';
-      meter.fail(kind);
-      const f = failure(requestIndex, setIndex, kind, error.upstream?.code ?? error.reason, error.message);
-      if (meter.delivered > 0) {
-        yield { type: 'failure', failure: f };
-        continue;
-      }
-      held.push(f);
-      firstError ??= error;
-      if (!error.retryable) throw error;
+/**
+ * Runs `plan`; `parent` is the trace context of the edge's span, captured when the call was made.
+ * `admit`, when given, is called first (the concurrency slot and accounting, call-admission.ts): it is
+ * told every event given to the caller and ended after everything else, as a wrapper around the run
+ * would be — without the generator layer a wrapper costs.
+ */
+export async function* runGeneration(
+  plan: GenerationPlan,
+  ctx: GenerateContext,
+  deps: RunDeps,
+  parent: Context,
+  admit?: () => Promise<AdmittedCall>,
+): AsyncGenerator<GenerationEvent> {
+  const admitted = admit === undefined ? undefined : await admit();
+  let failed = true;
+  // Every event given to the caller passes here: accounting sees it, and `completed` marks success.
+  const given = <E extends GenerationEvent>(event: E): E => {
+    if (admitted !== undefined) {
+      admitted.observe(event);
+      if (event.type === 'completed') failed = false;
     }
-    if (meter.delivered === 0) throw nothingDelivered(firstError, meter.moderated);
-    const usage = meter.usage();
-    finished = true;
-    telemetry.succeed(usage, model, meter.moderated);
-    yield { type: 'completed', usage, model };
-  } catch (error) {
-    finished = true;
-    telemetry.fail(toGatewayError(error));
-    throw error;
+    return event;
+  };
+  try {
+    const started = deps.now();
+    const telemetry = startGenerationTelemetry(deps.telemetry, parent, plan, deps.upstream, ctx.caller.keyName, deps.now);
+    let finished = false;
+    // One plain controller for every upstream request of the call (cancel-signal.ts: an AbortController
+    // and its listeners cost tens of µs per call on Node 20).
+    const controller = new CancelController();
+    // The edge's reason when it gave one (SHUTTING_DOWN past the shutdown grace), else a cancel.
+    const onCallerAbort = () =>
+      controller.abort(isGatewayError(ctx.signal.reason) ? ctx.signal.reason : new GatewayError('CANCELLED', 'the caller cancelled the call'));
+    if (ctx.signal.aborted) onCallerAbort();
+    else ctx.signal.addEventListener('abort', onCallerAbort, { once: true });
+
+    const upstreamDeadline = ctx.deadline === undefined ? undefined : ctx.deadline - deps.deadlineMarginMs;
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    if (upstreamDeadline !== undefined) {
+      deadlineTimer = setTimeout(() => controller.abort(deadlineError()), Math.max(0, upstreamDeadline - started));
+    }
+
+    const meter = createUsageMeter(plan.entry, deps.prices, plan.request.images.length);
+    const held: ImageFailure[] = [];
+    let firstError: GatewayError | undefined;
+    let model = plan.request.modelId;
+    const lastIndex = new Map<number, number>();
+    // Every image index an upstream request has reported, as call-wide indexes: one seen twice would be
+    // delivered and billed twice.
+    const reported = new Set<number>();
+
+    const sources = Array.from({ length: plan.n }, (_, requestIndex) => () =>
+      runUpstreamRequest({
+        upstream: deps.upstream,
+        request: plan.request,
+        requestIndex,
+        signal: controller,
+        retry: deps.retry,
+        attemptTimeoutMs: deps.attemptTimeoutMs,
+        upstreamDeadline,
+        now: deps.now,
+        random: deps.random,
+        telemetry,
+        // Accounting's hook replaces the edge's, as a wrapper passing its own context would.
+        onChannel: admitted?.onChannel ?? ctx.onChannel,
+        wait: ctx.upstreamWait,
+      }),
+    );
+    const heartbeat = (): GenerationEvent => ({
+      type: 'heartbeat',
+      elapsedMs: deps.now() - started,
+      imagesDelivered: meter.delivered,
+      imagesFailed: meter.failed,
+    });
+    // With one request there is nothing to merge: skip a layer every event would pass through.
+    const merged = sources.length === 1 && sources[0] !== undefined ? sources[0]() : mergeBounded(sources, deps.fanoutConcurrency);
+    const outcomes: AsyncIterator<RequestOutcome> = merged[Symbol.asyncIterator]();
+    // Heartbeats are raced here against each pull rather than inserted by withHeartbeats around the
+    // outcomes: one async-generator layer less for every event (≈ 2.7 KiB of garbage per call, issue 15).
+    let pacer: HeartbeatPacer | undefined;
+
+    const failure = (requestIndex: number, setIndex: number, kind: ImageFailureKind, code: string, message: string): ImageFailure => ({
+      index: requestIndex * plan.imagesPerRequest + setIndex,
+      requestIndex,
+      setIndex,
+      kind,
+      code,
+      message,
+    });
+
+    try {
+      if (controller.aborted) throw controller.reason;
+      pacer = new HeartbeatPacer(deps.heartbeatIntervalMs);
+      for (;;) {
+        // The next outcome is asked for only once the previous one was handled (never read ahead).
+        const pending = outcomes.next();
+        let next = await pacer.race(pending);
+        while (next === TICK) {
+          yield given(heartbeat());
+          next = await pacer.race(pending);
+        }
+        if (next.done === true) break;
+        const outcome = next.value;
+        if (outcome.kind === 'event') {
+          const { requestIndex, event } = outcome;
+          if (event.type === 'completed') {
+            model = event.model || model;
+            meter.addWebSearches(event.webSearches);
+            continue;
+          }
+          checkIndex(event, plan.imagesPerRequest);
+          const index = requestIndex * plan.imagesPerRequest + event.index;
+          if (reported.has(index)) {
+            throw new GatewayError('UPSTREAM_BAD_RESPONSE', `the upstream reported image ${event.index} twice`);
+          }
+          reported.add(index);
+          lastIndex.set(requestIndex, event.index);
+          if (event.type === 'failure') {
+            const kind = /SensitiveContent/.test(event.code) ? 'content_moderated' : 'generation_failed';
+            meter.fail(kind);
+            const f = failure(requestIndex, event.index, kind, event.code, event.message);
+            if (meter.delivered === 0) held.push(f);
+            else yield given({ type: 'failure', failure: f });
+            continue;
+          }
+          const image = deliveredImage(event, requestIndex, plan, deps.now());
+          meter.deliver(image);
+          yield given({ type: 'image', image });
+          for (const f of held.splice(0)) yield given({ type: 'failure', failure: f });
+          continue;
+        }
+        // The request failed as a whole after its retries.
+        const { requestIndex, error } = outcome;
+        const previous = lastIndex.get(requestIndex);
+        const setIndex = previous === undefined ? 0 : previous + 1;
+        if (setIndex >= plan.imagesPerRequest) continue; // its set was already complete
+        const kind: ImageFailureKind = previous === undefined ? 'request_failed' : 'generation_failed';
+        meter.fail(kind);
+        const f = failure(requestIndex, setIndex, kind, error.upstream?.code ?? error.reason, error.message);
+        if (meter.delivered > 0) {
+          yield given({ type: 'failure', failure: f });
+          continue;
+        }
+        held.push(f);
+        firstError ??= error;
+        if (!error.retryable) throw error;
+      }
+      if (meter.delivered === 0) throw nothingDelivered(firstError, meter.moderated);
+      const usage = meter.usage();
+      finished = true;
+      telemetry.succeed(usage, model, meter.moderated);
+      yield given({ type: 'completed', usage, model });
+    } catch (error) {
+      finished = true;
+      telemetry.fail(toGatewayError(error));
+      throw error;
+    } finally {
+      // The consumer stopped reading before the end: for the span, the call was cancelled.
+      if (!finished) telemetry.fail(new GatewayError('CANCELLED', 'the caller stopped reading'));
+      clearTimeout(deadlineTimer);
+      ctx.signal.removeEventListener('abort', onCallerAbort);
+      // Abort first, so upstream requests still in flight end now and closing the sources does not wait.
+      if (!controller.aborted) controller.abort(CALL_ENDED);
+      pacer?.stop();
+      await outcomes.return?.(undefined);
+    }
   } finally {
-    // The consumer stopped reading before the end: for the span, the call was cancelled.
-    if (!finished) telemetry.fail(new GatewayError('CANCELLED', 'the caller stopped reading'));
-    clearTimeout(deadlineTimer);
-    ctx.signal.removeEventListener('abort', onCallerAbort);
-    // Abort first, so upstream requests still in flight end now and closing the sources does not wait.
-    if (!controller.aborted) controller.abort(CALL_ENDED);
-    pacer?.stop();
-    await outcomes.return?.(undefined);
+    await admitted?.end(failed);
   }
 }
 
