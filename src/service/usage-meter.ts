@@ -21,53 +21,58 @@ export interface UsageMeter {
 /** `referenceImages`: reference images sent with each upstream request; models that bill them
  *  (`usage.input_images`) charge them once per request that delivered an image. */
 export function createUsageMeter(entry: ModelEntry, prices: PriceTable, referenceImages = 0): UsageMeter {
-  const referenceCharge = prices.priceOfReferences(entry, referenceImages);
-  const chargedRequests = new Set<number>();
-  let delivered = 0;
-  let failed = 0;
-  let moderated = 0;
-  let outputTokens = 0;
-  let webSearches = 0;
-  let costMicros = 0;
+  return new CallUsageMeter(entry, prices, prices.priceOfReferences(entry, referenceImages));
+}
+
+/** One object per call (a class, not a closure per method: the meter is made on every call). */
+class CallUsageMeter implements UsageMeter {
+  delivered = 0;
+  failed = 0;
+  moderated = 0;
+  private outputTokens = 0;
+  private webSearches = 0;
+  private costMicros = 0;
   // Unknown as soon as one image has no price: a partial sum would understate the cost.
-  let costKnown = true;
-  return {
-    get delivered() {
-      return delivered;
-    },
-    get failed() {
-      return failed;
-    },
-    get moderated() {
-      return moderated;
-    },
-    deliver(image) {
-      delivered += 1;
-      outputTokens += Math.round((image.width * image.height) / 256);
-      const price = prices.priceOf(entry, image.width, image.height);
-      if (price === undefined) costKnown = false;
-      else costMicros += price.micros;
-      if (!chargedRequests.has(image.requestIndex)) {
-        chargedRequests.add(image.requestIndex);
-        if (referenceCharge === undefined) costKnown = false;
-        else costMicros += referenceCharge.micros;
-      }
-    },
-    fail(kind) {
-      failed += 1;
-      if (kind === 'content_moderated') moderated += 1;
-    },
-    addWebSearches(count) {
-      webSearches += count;
-    },
-    usage() {
-      return {
-        generatedImages: delivered,
-        failedImages: failed,
-        outputTokens,
-        webSearches,
-        ...(costKnown && delivered > 0 && { estimatedCost: { currency: prices.currency, micros: costMicros } }),
-      };
-    },
-  };
+  private costKnown = true;
+  // Requests already charged their reference images; created by the first delivered image.
+  private chargedRequests: Set<number> | undefined;
+
+  constructor(
+    private readonly entry: ModelEntry,
+    private readonly prices: PriceTable,
+    private readonly referenceCharge: ReturnType<PriceTable['priceOfReferences']>,
+  ) {}
+
+  deliver(image: DeliveredImage): void {
+    this.delivered += 1;
+    this.outputTokens += Math.round((image.width * image.height) / 256);
+    const price = this.prices.priceOf(this.entry, image.width, image.height);
+    if (price === undefined) this.costKnown = false;
+    else this.costMicros += price.micros;
+    const charged = (this.chargedRequests ??= new Set());
+    if (!charged.has(image.requestIndex)) {
+      charged.add(image.requestIndex);
+      if (this.referenceCharge === undefined) this.costKnown = false;
+      else this.costMicros += this.referenceCharge.micros;
+    }
+  }
+
+  fail(kind: ImageFailureKind): void {
+    this.failed += 1;
+    if (kind === 'content_moderated') this.moderated += 1;
+  }
+
+  addWebSearches(count: number): void {
+    this.webSearches += count;
+  }
+
+  usage(): Usage {
+    return {
+      generatedImages: this.delivered,
+      failedImages: this.failed,
+      outputTokens: this.outputTokens,
+      webSearches: this.webSearches,
+      ...(this.costKnown && this.delivered > 0 && { estimatedCost: { currency: this.prices.currency, micros: this.costMicros } }),
+    };
+  }
 }
