@@ -13,7 +13,7 @@ import { GatewayError, toGatewayError } from '../errors.js';
 import { findModel, type ResolvedModel } from '../models/lookup.js';
 import type { DurableGenerations } from '../jobs/durable-generations.js';
 import type { ImageGenerator } from '../service/image-generator.js';
-import type { GenerationEvent } from '../service/types.js';
+import type { GenerateContext, GenerationEvent } from '../service/types.js';
 import { CancelController, type CancelSignal } from '../cancel-signal.js';
 import { CallOverhead, msText, OVERHEAD_HEADER, recordOverhead } from '../telemetry/call-overhead.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -136,7 +136,8 @@ export async function answerImagesCall(
     stopOnShutdown = () => controller.abort(deps.shutdownSignal?.reason);
     deps.shutdownSignal?.addEventListener('abort', stopOnShutdown, { once: true });
     const deadline = deps.maxCallDurationMs === undefined ? undefined : Date.now() + deps.maxCallDurationMs;
-    const callContext = { signal: controller, caller, upstreamWait: overhead, ...(deadline !== undefined && { deadline }), ...(traceContext && { traceContext }) };
+    // One literal, no spreads (every reader treats an undefined member as absent).
+    const callContext: GenerateContext = { signal: controller, caller, upstreamWait: overhead, deadline, traceContext };
     // A plain call takes the generator's direct path; only a key or a `Prefer` makes it a job.
     // A webhook makes the call a job as well: it must be sent even if this connection goes away.
     const durable = deps.durable === undefined ? undefined : (durableRequestOf(request.headers) ?? (prepared.webhookUrl !== undefined ? { respondAsync: false } : undefined));

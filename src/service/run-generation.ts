@@ -86,12 +86,14 @@ export async function* runGeneration(
     const held: ImageFailure[] = [];
     let firstError: GatewayError | undefined;
     let model = plan.request.modelId;
-    const lastIndex = new Map<number, number>();
+    // The last image index each upstream request reported (by request index). Arrays, not a Map and a
+    // Set: both are indexed by small integers, and this runs on every call.
+    const lastIndex: (number | undefined)[] = [];
     // Every image index an upstream request has reported, as call-wide indexes: one seen twice would be
     // delivered and billed twice.
-    const reported = new Set<number>();
+    const reported: boolean[] = [];
 
-    const sources = Array.from({ length: plan.n }, (_, requestIndex) => () =>
+    const source = (requestIndex: number) =>
       runUpstreamRequest({
         upstream: deps.upstream,
         request: plan.request,
@@ -106,8 +108,7 @@ export async function* runGeneration(
         // Accounting's hook replaces the edge's, as a wrapper passing its own context would.
         onChannel: admitted?.onChannel ?? ctx.onChannel,
         wait: ctx.upstreamWait,
-      }),
-    );
+      });
     const heartbeat = (): GenerationEvent => ({
       type: 'heartbeat',
       elapsedMs: deps.now() - started,
@@ -115,7 +116,7 @@ export async function* runGeneration(
       imagesFailed: meter.failed,
     });
     // With one request there is nothing to merge: skip a layer every event would pass through.
-    const merged = sources.length === 1 && sources[0] !== undefined ? sources[0]() : mergeBounded(sources, deps.fanoutConcurrency);
+    const merged = plan.n === 1 ? source(0) : mergeBounded(Array.from({ length: plan.n }, (_, requestIndex) => () => source(requestIndex)), deps.fanoutConcurrency);
     const outcomes: AsyncIterator<RequestOutcome> = merged[Symbol.asyncIterator]();
     // Heartbeats are raced here against each pull rather than inserted by withHeartbeats around the
     // outcomes: one async-generator layer less for every event (≈ 2.7 KiB of garbage per call, issue 15).
@@ -152,11 +153,11 @@ export async function* runGeneration(
           }
           checkIndex(event, plan.imagesPerRequest);
           const index = requestIndex * plan.imagesPerRequest + event.index;
-          if (reported.has(index)) {
+          if (reported[index] === true) {
             throw new GatewayError('UPSTREAM_BAD_RESPONSE', `the upstream reported image ${event.index} twice`);
           }
-          reported.add(index);
-          lastIndex.set(requestIndex, event.index);
+          reported[index] = true;
+          lastIndex[requestIndex] = event.index;
           if (event.type === 'failure') {
             const kind = /SensitiveContent/.test(event.code) ? 'content_moderated' : 'generation_failed';
             meter.fail(kind);
@@ -173,7 +174,7 @@ export async function* runGeneration(
         }
         // The request failed as a whole after its retries.
         const { requestIndex, error } = outcome;
-        const previous = lastIndex.get(requestIndex);
+        const previous = lastIndex[requestIndex];
         const setIndex = previous === undefined ? 0 : previous + 1;
         if (setIndex >= plan.imagesPerRequest) continue; // its set was already complete
         const kind: ImageFailureKind = previous === undefined ? 'request_failed' : 'generation_failed';
