@@ -64,10 +64,17 @@ export function base64TextOfString(text: string): Base64Text | undefined {
 /** The bytes `text` encodes. */
 export function decodeBase64(text: Base64Text): Buffer {
   const out = Buffer.allocUnsafe(text.decodedLength);
-  let written = 0;
-  for (const segment of text.segments) written += out.write(segment, written, 'base64');
+  const written = decodeBase64Into(text, out, 0);
   // Checked text fills `out` exactly; should it not, no uninitialised memory leaves here.
   return written === out.length ? out : out.subarray(0, written);
+}
+
+/** Decodes `text` into `target[offset, offset + decodedLength)`, never past it, so a caller can decode
+ *  straight into a larger message; returns the bytes written (`decodedLength` for checked text). */
+export function decodeBase64Into(text: Base64Text, target: Buffer, offset: number): number {
+  let written = 0;
+  for (const segment of text.segments) written += target.write(segment, offset + written, text.decodedLength - written, 'base64');
+  return written;
 }
 
 /** The text's length in characters (= bytes as ASCII). */

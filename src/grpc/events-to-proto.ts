@@ -13,7 +13,6 @@ import {
 } from '../../gen/seedream/v1/events.js';
 import type { StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
 import type { CostEstimate as ProtoCostEstimate } from '../../gen/seedream/v1/types.js';
-import { decodeBase64 } from '../base64.js';
 import type {
   CostEstimate,
   DeliveredImage,
@@ -22,16 +21,14 @@ import type {
   ImageFailureKind,
   Usage,
 } from '../service/types.js';
+import { framedImageFromBase64 } from './image-response-encoding.js';
 
 /** A delivered image as the proto `GeneratedImage`: URL with its expiry, or the file's bytes. */
 export function generatedImageFromDomain(image: DeliveredImage): GeneratedImage {
   const { content } = image;
-  return {
+  const proto: GeneratedImage = {
     index: image.index,
-    content:
-      content.kind === 'url'
-        ? { $case: 'url', value: content.url }
-        : { $case: 'data', value: decodeBase64(content.base64) },
+    content: content.kind === 'url' ? { $case: 'url', value: content.url } : undefined,
     expiresAt: content.kind === 'url' ? content.expiresAt : undefined,
     mimeType: image.mimeType,
     width: image.width,
@@ -42,6 +39,8 @@ export function generatedImageFromDomain(image: DeliveredImage): GeneratedImage 
     byteSize: image.stored?.byteSize ?? 0,
     warning: image.warning ?? '',
   };
+  // Bytes are decoded once, straight into the encoding the serializers send (image-response-encoding.ts).
+  return content.kind === 'url' ? proto : framedImageFromBase64(proto, content.base64);
 }
 
 /** A per-image failure as the proto `ImageFailure`. */

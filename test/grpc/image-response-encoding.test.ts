@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ImageFailureReason, type GeneratedImage } from '../../gen/seedream/v1/events.js';
 import { GenerateImagesResponse, StreamImagesResponse } from '../../gen/seedream/v1/image_service.js';
-import { bytesForNiceGrpc, encodeGenerateImagesResponse, encodeStreamImagesResponse } from '../../src/grpc/image-response-encoding.js';
+import { base64TextOfString } from '../../src/base64.js';
+import { bytesForNiceGrpc, encodeGenerateImagesResponse, encodeStreamImagesResponse, framedImageFromBase64 } from '../../src/grpc/image-response-encoding.js';
 
 const bytes = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 13 + 7) % 256));
 
@@ -77,5 +78,70 @@ describe('one-copy serializers', () => {
     expect(wrapped.buffer).toBe(whole.buffer);
     const part = Buffer.from(bytes(64)).subarray(8);
     expect(bytesForNiceGrpc(part)).toBe(part);
+  });
+
+  describe('images decoded straight into their encoding (framedImageFromBase64)', () => {
+    const framed = (index: number, data: Buffer, extra: Partial<GeneratedImage> = {}): GeneratedImage => {
+      const checked = base64TextOfString(data.toString('base64'));
+      if (checked === undefined) throw new Error('not base64');
+      return framedImageFromBase64(image(index, 'replaced', extra), checked);
+    };
+
+    it.each(sizes.filter((size) => size > 0))('an image of %i bytes carries exactly its bytes', (size) => {
+      const data = bytes(size);
+      const value = framed(3, data, { expiresAt: new Date('2030-01-02T03:04:05.678Z'), warning: 'resized' });
+      expect(value.content?.$case === 'data' && Buffer.from(value.content.value).equals(data)).toBe(true);
+    });
+
+    it.each(sizes.filter((size) => size > 0))('StreamImagesResponse with a framed image of %i bytes: the framed memory itself, exactly the bytes of encode()', (size) => {
+      const data = bytes(size);
+      const value = framed(7, data, { requestIndex: 300, setIndex: 2 });
+      const message: StreamImagesResponse = { event: { $case: 'image', value } };
+      const expected = StreamImagesResponse.encode(message).finish();
+      const actual = encodeStreamImagesResponse(message);
+      expect(Buffer.from(actual).equals(Buffer.from(expected))).toBe(true);
+      // Read back with the generated decoder: the same image (bytes compared as bytes: toEqual is slow on MBs).
+      const decoded = StreamImagesResponse.decode(actual).event;
+      const decodedImage = decoded?.$case === 'image' ? decoded.value : undefined;
+      expect(decodedImage?.content?.$case === 'data' && Buffer.from(decodedImage.content.value).equals(data)).toBe(true);
+      expect({ ...decodedImage, content: undefined }).toEqual({ ...value, content: undefined });
+      // No copy: the message is the ArrayBuffer the bytes were decoded into, whole.
+      expect(value.content?.$case === 'data' && actual.buffer === value.content.value.buffer).toBe(true);
+      expect(actual.byteLength).toBe(actual.buffer.byteLength);
+    });
+
+    it('GenerateImagesResponse with framed, unframed and URL images: exactly the bytes of encode()', () => {
+      const message: GenerateImagesResponse = {
+        images: [framed(0, bytes(300_000)), image(1, bytes(5000)), image(2, 'https://x/2.png'), framed(3, bytes(1))],
+        failures: [failure],
+        usage,
+        model: 'm-1',
+      };
+      const expected = GenerateImagesResponse.encode(message).finish();
+      expect(Buffer.from(encodeGenerateImagesResponse(message)).equals(Buffer.from(expected))).toBe(true);
+    });
+
+    it.each([
+      ['index', { index: 9 }],
+      ['mime type', { mimeType: 'image/png' }],
+      ['warning', { warning: 'a longer warning than before' }],
+      ['expiry', { expiresAt: new Date(0) }],
+    ] as const)('a framed image whose %s changed afterwards is encoded as it is now, not as framed', (_field, change) => {
+      const value = { ...framed(1, bytes(20_000)), ...change };
+      const message: StreamImagesResponse = { event: { $case: 'image', value } };
+      const expected = StreamImagesResponse.encode(message).finish();
+      const actual = encodeStreamImagesResponse(message);
+      expect(Buffer.from(actual).equals(Buffer.from(expected))).toBe(true);
+      expect(value.content?.$case === 'data' && actual.buffer === value.content.value.buffer).toBe(false);
+      const unary: GenerateImagesResponse = { images: [value], failures: [], usage: undefined, model: '' };
+      expect(Buffer.from(encodeGenerateImagesResponse(unary)).equals(Buffer.from(GenerateImagesResponse.encode(unary).finish()))).toBe(true);
+    });
+
+    it('a view of part of a framed image is not taken for the framed image', () => {
+      const whole = framed(0, bytes(10_000));
+      const data = whole.content?.$case === 'data' ? whole.content.value : Buffer.alloc(0);
+      const message: StreamImagesResponse = { event: { $case: 'image', value: { ...whole, content: { $case: 'data', value: data.subarray(0, 9000) } } } };
+      expect(Buffer.from(encodeStreamImagesResponse(message)).equals(Buffer.from(StreamImagesResponse.encode(message).finish()))).toBe(true);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageFailureReason } from '../../gen/seedream/v1/events.js';
 import { ResponseFormat } from '../../gen/seedream/v1/generation_spec.js';
@@ -117,6 +117,31 @@ describe('ImageService event conversion', () => {
       expect(collected.images.map((i) => (i.content?.$case === 'data' ? i.content.value.toString() : ''))).toEqual(['first', 'second']);
       expect(collected.failures.map((f) => f.index)).toEqual([2]);
       expect(collected.usage).toMatchObject({ generatedImages: 2, failedImages: 1, estimatedCost: { currencyCode: 'USD', amountMicros: 80_000 } });
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('relays inline image bytes exactly, streamed and collected, through a generated client', async () => {
+    // Random bytes of sizes around the varint widths of the length prefixes, and one past 2 MiB.
+    const images = [1, 200, 16_384, 311_001, 2_200_000].map((size) => randomBytes(size));
+    const upstream = scriptedUpstream(async function* () {
+      for (const [index, data] of images.entries()) yield image(index, { b64: base64Of(data.toString('base64')), url: undefined });
+      yield completed(images.length);
+    });
+    const gw = await startGrpcApp({ upstream });
+    try {
+      const spec = testSpec({
+        responseFormat: ResponseFormat.RESPONSE_FORMAT_IMAGE_BYTES,
+        model: { $case: 'seedream45', value: { modelId: '', size: undefined, imageSet: { maxImages: images.length } } },
+      });
+      const bytesOf = (content: { $case: 'url'; value: string } | { $case: 'data'; value: Uint8Array } | undefined) => (content?.$case === 'data' ? Buffer.from(content.value) : Buffer.alloc(0));
+      const streamed = (await collectStream(gw.client.streamImages({ spec }))).flatMap((m) => (m.event?.$case === 'image' ? [m.event.value] : []));
+      const collected = (await gw.client.generateImages({ spec })).images;
+      for (const received of [streamed, collected]) {
+        expect(received.map((i) => i.index)).toEqual(images.map((_, index) => index));
+        for (const [index, data] of images.entries()) expect(bytesOf(received[index]?.content).equals(data)).toBe(true);
+      }
     } finally {
       await gw.close();
     }
