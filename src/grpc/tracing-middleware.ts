@@ -10,6 +10,7 @@ import type { CallContext, ServerMiddleware, ServerMiddlewareCall } from 'nice-g
 import { ATTR } from '../telemetry/attributes.js';
 import { CallOverhead } from '../telemetry/call-overhead.js';
 import type { GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
+import { createAttributeInterner } from '../telemetry/interned-attributes.js';
 import { extractTraceContext } from '../telemetry/trace-context.js';
 import { isServerFault, statusNameOf } from './status-name.js';
 
@@ -23,6 +24,7 @@ export interface TraceContextExt {
 
 export function createTracingMiddleware(telemetry: GatewayTelemetry, now: () => number = performance.now.bind(performance)): ServerMiddleware<TraceContextExt> {
   const { tracer, metrics } = telemetry;
+  const metricAttributes = createAttributeInterner();
   return async function* tracingMiddleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, TraceContextExt>,
     context: CallContext,
@@ -42,10 +44,12 @@ export function createTracingMiddleware(telemetry: GatewayTelemetry, now: () => 
       status = statusNameOf(error, context.signal.aborted);
       throw error;
     } finally {
-      const attributes = { ...base, [ATTR.rpcStatusCode]: status, ...(status !== 'OK' && { [ATTR.errorType]: status }) };
-      span.setAttributes(attributes);
+      // The span has the system and method from its start: it gets the outcome only.
+      span.setAttribute(ATTR.rpcStatusCode, status);
+      if (status !== 'OK') span.setAttribute(ATTR.errorType, status);
       if (isServerFault(status)) span.setStatus({ code: SpanStatusCode.ERROR, message: status });
       span.end();
+      const attributes = metricAttributes(`${method}\u0000${status}`, () => ({ ...base, [ATTR.rpcStatusCode]: status, ...(status !== 'OK' && { [ATTR.errorType]: status }) }));
       metrics.rpcServerDuration.record((now() - started) / 1000, attributes);
     }
   };

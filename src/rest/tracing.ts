@@ -9,6 +9,7 @@ import { SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '
 import type { FastifyInstance } from 'fastify';
 import { ATTR } from '../telemetry/attributes.js';
 import type { GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
+import { createAttributeInterner } from '../telemetry/interned-attributes.js';
 import { extractTraceContext } from '../telemetry/trace-context.js';
 
 declare module 'fastify' {
@@ -23,39 +24,38 @@ const untraced: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 /** Adds the tracing hook; register it before any other onRequest hook so refused requests are traced. */
 export function registerTracing(app: FastifyInstance, telemetry: GatewayTelemetry, now: () => number = performance.now.bind(performance)): void {
   const { tracer, metrics } = telemetry;
+  const metricAttributes = createAttributeInterner();
   app.decorateRequest('traceContext', null);
   app.addHook('onRequest', (request, reply, done) => {
     const path = request.url.split('?', 1)[0] ?? '';
     if (untraced.has(path)) return done();
     const started = now();
     const route = request.routeOptions.url;
-    const base: Attributes = {
-      [ATTR.httpRequestMethod]: request.method,
-      [ATTR.urlScheme]: 'http',
-      ...(route !== undefined && { [ATTR.httpRoute]: route }),
-    };
+    const method = request.method;
+    const base = (): Attributes => ({ [ATTR.httpRequestMethod]: method, [ATTR.urlScheme]: 'http', ...(route !== undefined && { [ATTR.httpRoute]: route }) });
     const parent = extractTraceContext((key) => {
       const value = request.headers[key];
       return Array.isArray(value) ? value[0] : value;
     });
-    const span = tracer.startSpan(route === undefined ? request.method : `${request.method} ${route}`, {
-      kind: SpanKind.SERVER,
-      attributes: { ...base, [ATTR.urlPath]: path },
-    }, parent);
+    const attributes = base();
+    attributes[ATTR.urlPath] = path;
+    const span = tracer.startSpan(route === undefined ? method : `${method} ${route}`, { kind: SpanKind.SERVER, attributes }, parent);
     request.traceContext = trace.setSpan(parent, span);
     reply.raw.once('close', () => {
       const status = reply.raw.statusCode;
-      const attributes: Attributes = { ...base, [ATTR.httpResponseStatusCode]: status };
       // Server spans: only 5xx are the server's errors (4xx are the caller's), per the HTTP conventions.
-      if (status >= 500) {
-        attributes[ATTR.errorType] = String(status);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      } else if (!reply.raw.writableFinished) {
-        attributes[ATTR.errorType] = 'client_disconnected';
-      }
-      span.setAttributes(attributes);
+      const errorType = status >= 500 ? String(status) : !reply.raw.writableFinished ? 'client_disconnected' : undefined;
+      // The span has the method, scheme and route from its start: it gets the outcome only.
+      span.setAttribute(ATTR.httpResponseStatusCode, status);
+      if (errorType !== undefined) span.setAttribute(ATTR.errorType, errorType);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      metrics.httpServerDuration.record((now() - started) / 1000, attributes);
+      const metricSet = metricAttributes(`${method}\u0000${route}\u0000${status}\u0000${errorType}`, () => ({
+        ...base(),
+        [ATTR.httpResponseStatusCode]: status,
+        ...(errorType !== undefined && { [ATTR.errorType]: errorType }),
+      }));
+      metrics.httpServerDuration.record((now() - started) / 1000, metricSet);
     });
     done();
   });

@@ -8,6 +8,7 @@ import { propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Con
 import { errorReasons, type GatewayError } from '../errors.js';
 import { ATTR, OPERATION_IMAGE_GENERATION } from '../telemetry/attributes.js';
 import { createGatewayTelemetry, type GatewayTelemetry } from '../telemetry/gateway-telemetry.js';
+import { createAttributeInterner } from '../telemetry/interned-attributes.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { ImageUpstream } from '../upstream/types.js';
 import type { GenerationPlan } from './plan-generation.js';
@@ -123,18 +124,24 @@ export function startGenerationTelemetry(
         ...(requestIds[0] !== undefined && { [ATTR.genAiResponseId]: requestIds[0], [ATTR.upstreamRequestIds]: requestIds }),
       });
       span.end();
-      metrics.operationDuration.record(seconds(), { ...base, [ATTR.genAiResponseModel]: responseModel });
+      const provider = upstream.provider;
+      metrics.operationDuration.record(seconds(), metricAttributes(`ok\u0000${provider}\u0000${model}\u0000${responseModel}`, () => ({ ...base, [ATTR.genAiResponseModel]: responseModel })));
       countImages(metrics, model, usage.generatedImages, moderated, usage.failedImages - moderated);
-      if (usage.estimatedCost !== undefined) {
-        metrics.estimatedCost.add(usage.estimatedCost.micros / 1e6, { [ATTR.genAiRequestModel]: model, [ATTR.currency]: usage.estimatedCost.currency, [ATTR.keyName]: keyName });
+      const cost = usage.estimatedCost;
+      if (cost !== undefined) {
+        const attributes = metricAttributes(`cost\u0000${model}\u0000${cost.currency}\u0000${keyName}`, () => ({ [ATTR.genAiRequestModel]: model, [ATTR.currency]: cost.currency, [ATTR.keyName]: keyName }));
+        metrics.estimatedCost.add(cost.micros / 1e6, attributes);
       }
     },
     fail(error) {
       recordFailure(span, error, requestIds);
-      metrics.operationDuration.record(seconds(), { ...base, [ATTR.errorType]: error.reason });
+      metrics.operationDuration.record(seconds(), metricAttributes(`failed\u0000${upstream.provider}\u0000${model}\u0000${error.reason}`, () => ({ ...base, [ATTR.errorType]: error.reason })));
     },
   };
 }
+
+/** The generation metrics' attribute sets, built once per distinct set (frozen: recorded by identity). */
+const metricAttributes = createAttributeInterner();
 
 /** The attributes every attempt on `upstream` shares, built once per upstream (not per attempt):
  *  method and server at the span's start, and the metric's set for a 200. */
@@ -152,7 +159,7 @@ function attemptAttributesOf(upstream: ImageUpstream): { readonly start: Attribu
 
 function countImages(metrics: GatewayMetrics, model: string, generated: number, moderated: number, failed: number): void {
   const add = (count: number, outcome: string) => {
-    if (count > 0) metrics.imageCount.add(count, { [ATTR.genAiRequestModel]: model, [ATTR.imageOutcome]: outcome });
+    if (count > 0) metrics.imageCount.add(count, metricAttributes(`images\u0000${model}\u0000${outcome}`, () => ({ [ATTR.genAiRequestModel]: model, [ATTR.imageOutcome]: outcome })));
   };
   add(generated, 'generated');
   add(moderated, 'moderated');

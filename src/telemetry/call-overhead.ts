@@ -96,11 +96,12 @@ export type GatewayPath = 'rest-json' | 'rest-sse' | 'grpc-unary' | 'grpc-stream
 
 // One attribute object per path, built once: the SDK hashes a record's attributes, and a fixed set
 // keeps that hash (and its lookup) as cheap as it gets.
+// Frozen: the gateway's histogram finds a frozen set by identity (gateway-histogram.ts).
 const PATH_ATTRIBUTES: Readonly<Record<GatewayPath, Attributes>> = {
-  'rest-json': { [ATTR.gatewayPath]: 'rest-json' },
-  'rest-sse': { [ATTR.gatewayPath]: 'rest-sse' },
-  'grpc-unary': { [ATTR.gatewayPath]: 'grpc-unary' },
-  'grpc-stream': { [ATTR.gatewayPath]: 'grpc-stream' },
+  'rest-json': Object.freeze({ [ATTR.gatewayPath]: 'rest-json' }),
+  'rest-sse': Object.freeze({ [ATTR.gatewayPath]: 'rest-sse' }),
+  'grpc-unary': Object.freeze({ [ATTR.gatewayPath]: 'grpc-unary' }),
+  'grpc-stream': Object.freeze({ [ATTR.gatewayPath]: 'grpc-stream' }),
 };
 
 /** Records the call's overhead on the histogram (in seconds). */

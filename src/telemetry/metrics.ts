@@ -5,7 +5,10 @@
  */
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { DURATION_BUCKETS_SECONDS, METRIC, OVERHEAD_BUCKETS_SECONDS } from './attributes.js';
+import { createGatewayHistogram } from './gateway-histogram.js';
 import { createSummedCounter } from './summed-counter.js';
+
+const SCOPE = 'seedream-gateway';
 
 export interface GatewayMetrics {
   readonly rpcServerDuration: Histogram;
@@ -24,15 +27,18 @@ const seconds = (description: string) => ({
   advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
 });
 
-/** Instruments from `meter`, or from the global meter provider (a no-op one when telemetry is off). */
-export function createGatewayMetrics(meter: Meter = metrics.getMeter('seedream-gateway')): GatewayMetrics {
+/** Instruments from `meter`, or from the global meter provider (a no-op one when telemetry is off). The
+ *  global provider's histograms aggregate in the gateway when its readers allow (gateway-histogram.ts). */
+export function createGatewayMetrics(given?: Meter): GatewayMetrics {
+  const meter = given ?? metrics.getMeter(SCOPE);
+  const histogram = (name: string, options: Parameters<typeof createGatewayHistogram>[4]) => createGatewayHistogram(meter, given === undefined, SCOPE, name, options);
   return {
-    rpcServerDuration: meter.createHistogram(METRIC.rpcServerDuration, seconds('Duration of gRPC calls served.')),
-    httpServerDuration: meter.createHistogram(METRIC.httpServerDuration, seconds('Duration of HTTP requests served.')),
-    operationDuration: meter.createHistogram(METRIC.operationDuration, seconds('Duration of image generations, from the first upstream request to the last image.')),
+    rpcServerDuration: histogram(METRIC.rpcServerDuration, seconds('Duration of gRPC calls served.')),
+    httpServerDuration: histogram(METRIC.httpServerDuration, seconds('Duration of HTTP requests served.')),
+    operationDuration: histogram(METRIC.operationDuration, seconds('Duration of image generations, from the first upstream request to the last image.')),
     imageCount: createSummedCounter(meter, METRIC.imageCount, { unit: '{image}', description: 'Images by model and outcome (generated, moderated, failed).' }),
-    upstreamDuration: meter.createHistogram(METRIC.upstreamDuration, seconds('Duration of upstream HTTP attempts.')),
-    overheadDuration: meter.createHistogram(METRIC.overheadDuration, {
+    upstreamDuration: histogram(METRIC.upstreamDuration, seconds('Duration of upstream HTTP attempts.')),
+    overheadDuration: histogram(METRIC.overheadDuration, {
       unit: 's',
       description: "The gateway's own time per images call: elapsed minus upstream wait (streams: up to their first output).",
       advice: { explicitBucketBoundaries: OVERHEAD_BUCKETS_SECONDS },

@@ -18,6 +18,7 @@ import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryConfig } from '../config.js';
+import { collectGatewayHistograms } from './gateway-histogram.js';
 import { GATEWAY_VERSION } from './version.js';
 
 export interface TelemetryHandle {
@@ -59,12 +60,15 @@ export function startTelemetry(config: TelemetryConfig, options: StartTelemetryO
     running = { shutdown: async () => undefined };
     return running;
   }
+  const readers = options.metricReaders ?? metricReaders(config);
+  // Before the SDK binds the readers: the gateway's histograms reach them through their producers.
+  collectGatewayHistograms(readers);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': config.serviceName, 'service.version': GATEWAY_VERSION }),
     autoDetectResources: false,
     // A no-op processor keeps a real tracer provider (trace ids for logs) when nothing is exported.
     spanProcessors: options.spanProcessors ?? traceProcessors(config),
-    metricReaders: options.metricReaders ?? metricReaders(config),
+    metricReaders: readers,
     // Logs go to stdout through pino; the SDK's log pipeline stays off (it would default to OTLP).
     logRecordProcessors: [],
     instrumentations: [],

@@ -19,6 +19,8 @@ interface Cell {
 const MAX_SETS = 2000;
 
 export function createSummedCounter(meter: Meter, name: string, options: MetricOptions): Counter {
+  // Frozen attribute objects are the callers' constants (interned-attributes.ts): found by identity.
+  const byObject = new WeakMap<Attributes, Cell>();
   // Key in the caller's key order → cell; two orders of the same set share one cell (found by `canonical`).
   const byKey = new Map<string, Cell>();
   const cells = new Map<string, Cell>();
@@ -26,6 +28,8 @@ export function createSummedCounter(meter: Meter, name: string, options: MetricO
     for (const cell of cells.values()) result.observe(cell.total, cell.attributes);
   });
   const cellOf = (attributes: Attributes): Cell | undefined => {
+    const known = byObject.get(attributes);
+    if (known !== undefined) return known;
     let key = '';
     for (const name in attributes) key += `${name}\u001f${String(attributes[name])}\u001e`;
     let cell = byKey.get(key);
@@ -38,6 +42,7 @@ export function createSummedCounter(meter: Meter, name: string, options: MetricO
       cells.set(canonical, cell);
     }
     byKey.set(key, cell);
+    if (Object.isFrozen(attributes)) byObject.set(attributes, cell);
     return cell;
   };
   return {

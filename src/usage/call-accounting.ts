@@ -5,6 +5,7 @@
  * delivered), adds the call to the usage ledger and counts it in the usage metrics.
  */
 import { metrics } from '@opentelemetry/api';
+import { createAttributeInterner } from '../telemetry/interned-attributes.js';
 import { createSummedCounter } from '../telemetry/summed-counter.js';
 import type { CallerQuotas } from '../limits/caller-quotas.js';
 import type { PriceTable } from '../models/pricing.js';
@@ -34,6 +35,8 @@ export function createCallAccounting(deps: {
 }): CallAccounting {
   const meter = metrics.getMeter('seedream-gateway');
   const imagesCounter = createSummedCounter(meter, 'seedream.usage.images', { unit: '{image}', description: 'Images by caller key, model, channel and outcome (delivered, failed): the usage ledger as metrics.' });
+  // Attribute sets built once per distinct set (frozen: the counters find them by identity).
+  const metricAttributes = createAttributeInterner();
   const requestsCounter = createSummedCounter(meter, 'seedream.usage.requests', { unit: '{request}', description: 'Generation calls by caller key, model and channel.' });
 
   return {
@@ -76,10 +79,15 @@ export function createCallAccounting(deps: {
             costMicros: r.cost,
           }));
           for (const d of deltas) {
-            const attrs = { 'seedream.key.name': keyName, 'gen_ai.request.model': d.model, 'seedream.channel': d.channel };
-            if (d.requests > 0) requestsCounter.add(d.requests, attrs);
-            if (d.imagesDelivered > 0) imagesCounter.add(d.imagesDelivered, { ...attrs, 'seedream.image.outcome': 'delivered' });
-            if (d.imagesFailed > 0) imagesCounter.add(d.imagesFailed, { ...attrs, 'seedream.image.outcome': 'failed' });
+            const attrs = (outcome?: string) => metricAttributes(`${keyName}\u0000${d.model}\u0000${d.channel}\u0000${outcome}`, () => ({
+              'seedream.key.name': keyName,
+              'gen_ai.request.model': d.model,
+              'seedream.channel': d.channel,
+              ...(outcome !== undefined && { 'seedream.image.outcome': outcome }),
+            }));
+            if (d.requests > 0) requestsCounter.add(d.requests, attrs());
+            if (d.imagesDelivered > 0) imagesCounter.add(d.imagesDelivered, attrs('delivered'));
+            if (d.imagesFailed > 0) imagesCounter.add(d.imagesFailed, attrs('failed'));
           }
           await Promise.all([
             hold.settle(delivered, cost).catch((error: unknown) => deps.onError(error, 'settling caller quotas')),

@@ -77,6 +77,20 @@ describe('OTLP export from the built process', () => {
     for (const name of ['http.server.request.duration', 'gen_ai.client.operation.duration', 'gen_ai.client.image.count', 'http.client.request.duration', 'seedream.gateway.estimated_cost']) {
       expect(metrics).toContain(name);
     }
+    // The gateway's histograms (aggregated in the gateway, gateway-histogram.ts) sit in the one scope
+    // entry of their meter, next to its counters, as cumulative explicit-bucket histograms.
+    type Exported = { resourceMetrics: { scopeMetrics: { scope: { name: string }; metrics: { name: string; unit: string; histogram?: { aggregationTemporality: number; dataPoints: { count: string | number; explicitBounds: number[]; bucketCounts: (string | number)[]; attributes: { key: string }[] }[] } }[] }[] }[] };
+    const last = received.filter((r) => r.path === '/v1/metrics').map((r) => JSON.parse(r.body.toString()) as Exported).at(-1);
+    const scopes = last?.resourceMetrics.flatMap((rm) => rm.scopeMetrics) ?? [];
+    expect(scopes.filter((s) => s.scope.name === 'seedream-gateway')).toHaveLength(1);
+    const metric = scopes.flatMap((s) => s.metrics).find((m) => m.name === 'http.server.request.duration');
+    expect(metric?.unit).toBe('s');
+    expect(metric?.histogram?.aggregationTemporality).toBe(2); // CUMULATIVE
+    const point = metric?.histogram?.dataPoints[0];
+    expect(Number(point?.count)).toBe(1);
+    expect(point?.explicitBounds.at(-1)).toBe(655.36);
+    expect(point?.bucketCounts.map(Number).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(point?.attributes.map((a) => a.key).sort()).toEqual(['http.request.method', 'http.response.status_code', 'http.route', 'url.scheme']);
   });
 
   it('exports OTLP/HTTP protobuf by default', async () => {

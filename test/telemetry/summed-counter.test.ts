@@ -32,6 +32,16 @@ describe('createSummedCounter', () => {
     expect(values).toEqual({ [JSON.stringify({ a: 'x', b: 'y' })]: 5, [JSON.stringify({ a: 'z', b: 'y' })]: 1 });
   });
 
+  it('counts a frozen attribute set (found by identity) in the same cell as an equal fresh one', async () => {
+    const frozen = Object.freeze({ a: 'x', b: 'y' });
+    const { metric } = await points((counter) => {
+      counter.add(1, frozen);
+      counter.add(2, frozen);
+      counter.add(4, { b: 'y', a: 'x' });
+    });
+    expect(metric?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([[{ a: 'x', b: 'y' }, 7]]);
+  });
+
   it('keeps totals across collections (cumulative)', async () => {
     const { add, counter } = await points((c) => c.add(1, { a: 'x' }));
     const later = await add(() => counter.add(4, { a: 'x' }));
