@@ -10,29 +10,25 @@
  * ≈ 15 µs of a traced call). Here a record finds its attribute set by object identity (frozen attribute
  * objects, built once by the caller) or by a key built from the values, and adds to plain numbers.
  *
- * How the data reaches the readers: sdk.ts calls `collectGatewayHistograms(readers)` before the SDK
+ * How the data reaches the readers (gateway-histogram-readers.ts): sdk.ts calls `collectGatewayHistograms(readers)` before the SDK
  * binds them; each reader's metric producer is wrapped so its result gains these histograms. The
  * bookkeeping mirrors the SDK's (sdk-metrics TemporalMetricProcessor): one shared interval of
  * accumulations drained at every collection and stashed for every reader; a cumulative reader merges
  * what it has not seen into its last report (start time: the set's first record), a delta reader gets
  * what it has not seen (start time: its previous collection for a set it reported then).
  */
-import type { Attributes, AttributeValue, Histogram, Meter, MetricOptions } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Histogram, MetricOptions } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import {
   AggregationTemporality,
-  AggregationType,
   DataPointType,
   InstrumentType,
-  type CollectionResult,
   type HistogramMetricData,
-  type MetricProducer,
   type MetricReader,
-  type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 
-type HrTime = [number, number];
+export type HrTime = [number, number];
 
 /** One attribute set of one histogram: the attributes exported (the first recorded) and its interval. */
 interface AttributeSet {
@@ -63,7 +59,7 @@ interface ReaderState {
 const MAX_SETS = 2000;
 const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
-class GatewayHistogram implements Histogram {
+export class GatewayHistogram implements Histogram {
   private readonly byObject = new WeakMap<Attributes, AttributeSet>();
   private readonly byKey = new Map<string, AttributeSet>();
   private readonly byCanonical = new Map<string, AttributeSet>();
@@ -239,71 +235,4 @@ function canonicalKey(attributes: Attributes): string {
       .sort()
       .map((key) => [key, attributes[key]]),
   );
-}
-
-// ---- Registry and the readers' hook ----
-
-interface Registered {
-  readonly scope: string;
-  readonly histogram: GatewayHistogram;
-}
-
-const registered = new Map<string, Registered>();
-let readersHooked: readonly MetricReader[] | undefined;
-
-/**
- * Lets the gateway's histograms reach `readers`: called by startTelemetry before the SDK binds them.
- * The fast path is used only when every reader keeps the SDK's default histogram aggregation (explicit
- * buckets from the instrument's advice); otherwise instruments stay the SDK's own.
- */
-export function collectGatewayHistograms(readers: readonly MetricReader[]): void {
-  if (readers.length === 0 || readersHooked !== undefined) return;
-  if (!readers.every((reader) => reader.selectAggregation(InstrumentType.HISTOGRAM).type === AggregationType.DEFAULT)) return;
-  readersHooked = readers;
-  for (const reader of readers) {
-    const bind = reader.setMetricProducer.bind(reader);
-    reader.setMetricProducer = (producer: MetricProducer) => bind(withGatewayHistograms(producer, reader));
-  }
-}
-
-/**
- * A histogram named `name` of `meter`'s scope `scope` with explicit bucket boundaries: the gateway's own
- * when the readers are hooked and the meter is the global one for `scope` (`isGlobalMeter`), else the
- * meter's. Two creations of one name share one histogram, as the SDK's instruments do.
- */
-export function createGatewayHistogram(meter: Meter, isGlobalMeter: boolean, scope: string, name: string, options: MetricOptions & { advice: { explicitBucketBoundaries: number[] } }): Histogram {
-  if (readersHooked === undefined || !isGlobalMeter) return meter.createHistogram(name, options);
-  const id = `${scope}\u0000${name}`;
-  let entry = registered.get(id);
-  if (entry === undefined) {
-    const histogram = new GatewayHistogram(name, options, [...options.advice.explicitBucketBoundaries].sort((a, b) => a - b));
-    for (const reader of readersHooked) histogram.addReader(reader);
-    registered.set(id, (entry = { scope, histogram }));
-  }
-  return entry.histogram;
-}
-
-function withGatewayHistograms(sdk: MetricProducer, reader: MetricReader): MetricProducer {
-  return {
-    async collect(options): Promise<CollectionResult> {
-      const result = await sdk.collect(options);
-      if (registered.size === 0) return result;
-      const scopeMetrics: ScopeMetrics[] = result.resourceMetrics.scopeMetrics;
-      const endTime = anyEndTime(scopeMetrics) ?? millisToHrTime(Date.now());
-      for (const { scope, histogram } of registered.values()) {
-        const metric = histogram.collect(reader, endTime);
-        if (metric === undefined) continue;
-        let entry = scopeMetrics.find((s) => s.scope.name === scope && (s.scope.version ?? '') === '' && s.scope.schemaUrl === undefined);
-        if (entry === undefined) scopeMetrics.push((entry = { scope: { name: scope, version: '', schemaUrl: undefined }, metrics: [] }));
-        entry.metrics.push(metric);
-      }
-      return result;
-    },
-  };
-}
-
-/** The SDK's collection time, read from one of its data points (all share it), so ours match. */
-function anyEndTime(scopeMetrics: readonly ScopeMetrics[]): HrTime | undefined {
-  for (const scope of scopeMetrics) for (const metric of scope.metrics) if (metric.dataPoints[0] !== undefined) return metric.dataPoints[0].endTime as HrTime;
-  return undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { DURATION_BUCKETS_SECONDS, METRIC, OVERHEAD_BUCKETS_SECONDS } from './attributes.js';
-import { createGatewayHistogram } from './gateway-histogram.js';
+import { createGatewayHistogram } from './gateway-histogram-readers.js';
 import { createSummedCounter } from './summed-counter.js';
 
 const SCOPE = 'seedream-gateway';

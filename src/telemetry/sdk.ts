@@ -18,7 +18,7 @@ import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryConfig } from '../config.js';
-import { collectGatewayHistograms } from './gateway-histogram.js';
+import { collectGatewayHistograms } from './gateway-histogram-readers.js';
 import { GATEWAY_VERSION } from './version.js';
 
 export interface TelemetryHandle {
