@@ -14,39 +14,38 @@ export const TICK = Symbol('tick');
 
 export class HeartbeatPacer {
   private readonly timer: NodeJS.Timeout | undefined;
-  private tick: Promise<typeof TICK> | undefined;
-  private fire: () => void = () => undefined;
+  /** Settles the race in progress with TICK; a race already settled ignores it. */
+  private settle: ((tick: typeof TICK) => void) | undefined;
 
   /** `intervalMs` ≤ 0: no heartbeats, `race` is the pull itself. */
   constructor(intervalMs: number) {
     if (intervalMs <= 0) return;
-    this.arm();
-    this.timer = setTimeout(() => this.fire(), intervalMs);
+    this.timer = setTimeout(() => this.settle?.(TICK), intervalMs);
   }
 
   /** `pending`'s result, or TICK when the interval passes first (again and again with the same pull,
    *  until it settles). A pull left unsettled when the consumer stops is still handled: the race
-   *  attached its handlers, so a later rejection is not unhandled. */
+   *  attached its handlers, so a later rejection is not unhandled.
+   *
+   *  Not `Promise.race([pending, tick])` with one tick promise for the whole stream: every race would
+   *  leave a reaction on that tick holding the race's result, so a stream kept every image it relayed
+   *  until its end: the base64 relay's scavenges took ≈ 3× longer, with 8× the full collections
+   *  (gateway CPU per MB 0.93–1.01× the simulator's, 0.65× without; issue 15). Here only the race
+   *  in progress is referenced. */
   race<T>(pending: Promise<T>): Promise<T | typeof TICK> {
-    const { timer, tick } = this;
-    if (timer === undefined || tick === undefined) return pending;
+    const { timer } = this;
+    if (timer === undefined) return pending;
     timer.refresh();
-    return Promise.race([pending, tick]);
+    return new Promise<T | typeof TICK>((resolve, reject) => {
+      this.settle = resolve;
+      pending.then(resolve, reject);
+    });
   }
 
   /** Stops the timer; call once the source is done with. */
   stop(): void {
     clearTimeout(this.timer);
-  }
-
-  /** A fresh tick promise, resolved (and replaced) when the timer fires. */
-  private arm(): void {
-    this.tick = new Promise<typeof TICK>((resolve) => {
-      this.fire = () => {
-        this.arm();
-        resolve(TICK);
-      };
-    });
+    this.settle = undefined;
   }
 }
 

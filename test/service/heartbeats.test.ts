@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createImageGenerator } from '../../src/service/image-generator.js';
@@ -10,6 +12,14 @@ import { completed, image, scriptedUpstream } from '../helpers/scripted-upstream
 // with the counts so far, and no read-ahead of the upstream.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A full collection, after the current job (WeakRefs keep their targets until it ends). */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+}
 
 describe('heartbeats in the core', () => {
   it('inserts heartbeats while the upstream is silent, counting what was delivered, and never reads ahead', async () => {
@@ -72,6 +82,19 @@ describe('HeartbeatPacer and withHeartbeats', () => {
     pacer.stop();
     expect(result).toBe('value');
     expect(ticks).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps no value it raced once the consumer has it: a long stream does not hold every image it relayed', async () => {
+    const pacer = new HeartbeatPacer(60_000);
+    const relayed: WeakRef<object>[] = [];
+    for (let i = 0; i < 4; i++) {
+      const value = await pacer.race(Promise.resolve({ image: Buffer.alloc(1024, i) }));
+      if (value !== TICK) relayed.push(new WeakRef(value));
+    }
+    await collectGarbage();
+    // The pacer references only the race in progress (the last one, until the next pull or stop()).
+    expect(relayed.slice(0, 3).map((ref) => ref.deref())).toEqual([undefined, undefined, undefined]);
+    pacer.stop();
   });
 
   it('leaves no unhandled rejection when the consumer stops at a heartbeat and the pull fails later', async () => {
