@@ -24,7 +24,8 @@ import { sendJobAccepted } from './job-replies.js';
 import { openAiErrorFromGatewayError } from './openai-errors.js';
 import { paramNamer, type ReferenceSpelling } from './param-names.js';
 import { JSON_CONTENT_TYPE, sendError } from './reply-error.js';
-import { imagesResponseBody, unixSeconds, type CollectedItem, type CollectedResult, type StreamEventPrefix } from './response-json.js';
+import { sendJsonParts } from './send-json-parts.js';
+import { imagesResponseParts, unixSeconds, type CollectedItem, type CollectedResult, type StreamEventPrefix } from './response-json.js';
 
 export interface ImagesRouteDeps {
   readonly generator: ImageGenerator;
@@ -212,9 +213,8 @@ export async function answerImagesCall(
       log('client_gone', 0, 0);
       return;
     }
-    const body = imagesResponseBody(result, unixSeconds(deps.now()), webSearch, warnings);
-    // Not awaited: awaiting a fastify reply waits for the socket's `finish`, which costs listeners per call.
-    void reply.code(200).headers(headers).headers(overheadHeaders(overhead)).type(JSON_CONTENT_TYPE).send(body);
+    Object.assign(headers, overheadHeaders(overhead));
+    sendJsonParts(reply, headers, imagesResponseParts(result, unixSeconds(deps.now()), webSearch, warnings));
     log('ok', result.usage.generatedImages, result.usage.failedImages);
   } catch (error) {
     const gatewayError = toGatewayError(error);

@@ -83,6 +83,11 @@ export interface CollectedResult {
  * The bytes of `JSON.stringify({created, model, data, usage, warnings?})`, written into one buffer.
  */
 export function imagesResponseBody(result: CollectedResult, created: number, webSearch: boolean, warnings: readonly string[]): Buffer {
+  return concatParts(imagesResponseParts(result, created, webSearch, warnings));
+}
+
+/** The same body as parts, for a writer that sends base64 as it is held (json-parts.ts). */
+export function imagesResponseParts(result: CollectedResult, created: number, webSearch: boolean, warnings: readonly string[]): JsonPart[] {
   const head = JSON.stringify({ created, model: result.model });
   const all = warningsWithImages(warnings, result.items.flatMap((item) => ('image' in item ? [item.image] : [])));
   const tail = JSON.stringify({ usage: usageJson(result.usage, webSearch), ...(all.length > 0 && { warnings: all }) });
@@ -95,7 +100,7 @@ export function imagesResponseBody(result: CollectedResult, created: number, web
       else parts.push(JSON.stringify(failureItem(item.failure)));
     });
   parts.push(`],${tail.slice(1)}`);
-  return concatParts(parts);
+  return parts;
 }
 
 /** The prefix of stream event types: `image_generation` for generations, `image_edit` for edits (the

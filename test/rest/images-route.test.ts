@@ -3,6 +3,7 @@
  * index, failures in place as data[i].error, usage with estimated cost), core errors mapped to the
  * envelope, and the values that reach the upstream.
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { UpstreamEvent } from '../../src/upstream/types.js';
@@ -66,6 +67,24 @@ describe('non-streaming responses', () => {
       yield completed(1);
     }, { response_format: 'b64_json' });
     expect(res.json()).toMatchObject({ data: [{ b64_json: b64, size: '2048x2048' }] });
+  });
+
+  it('sends base64 answers whole, under an exact content-length and with the overhead headers', async () => {
+    // Images of several of base64.ts's segments each: the body goes to the socket as its parts.
+    const b64s = [randomBytes(300_000).toString('base64'), randomBytes(70_001).toString('base64')];
+    const res = await call(async function* () {
+      yield image(1, { url: undefined, b64: base64Of(b64s[1] ?? '') });
+      yield image(0, { url: undefined, b64: base64Of(b64s[0] ?? '') });
+      yield completed(2);
+    }, { response_format: 'b64_json', sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 2 } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(Number(res.headers['x-gateway-overhead-ms'])).toBeGreaterThanOrEqual(0);
+    const body = res.json() as { data: { b64_json: string }[]; usage: { generated_images: number } };
+    expect(body.data.map((d) => d.b64_json)).toEqual(b64s);
+    expect(body.usage.generated_images).toBe(2);
   });
 
   it('reports web searches in tool_usage for 5.0 lite', async () => {
