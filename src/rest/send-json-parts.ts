@@ -15,15 +15,19 @@ export function sendJsonParts(reply: FastifyReply, headers: Readonly<Record<stri
     return;
   }
   const raw = reply.raw;
-  reply.hijack();
-  if (raw.destroyed) return; // the client has gone; nobody to answer
+  if (raw.destroyed) {
+    reply.hijack(); // the client has gone; nobody to answer
+    return;
+  }
   // Anything a hook set on the reply goes too, as with fastify's send.
   const all: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) all[name] = value;
   Object.assign(all, headers);
   all['content-type'] = JSON_CONTENT_TYPE;
   all['content-length'] = partsByteLength(parts);
+  // Before the hijack: should a header be refused, nothing was sent and the caller's error reply still can be.
   raw.writeHead(200, all);
+  reply.hijack();
   writeParts(raw, parts);
   raw.end();
 }
