@@ -23,7 +23,7 @@ import { writeImageStream } from './image-stream.js';
 import { sendJobAccepted } from './job-replies.js';
 import { openAiErrorFromGatewayError } from './openai-errors.js';
 import { paramNamer, type ReferenceSpelling } from './param-names.js';
-import { JSON_CONTENT_TYPE, sendError } from './reply-error.js';
+import { sendError } from './reply-error.js';
 import { sendJsonParts } from './send-json-parts.js';
 import { imagesResponseParts, unixSeconds, type CollectedItem, type CollectedResult, type StreamEventPrefix } from './response-json.js';
 
