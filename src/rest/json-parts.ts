@@ -46,17 +46,14 @@ export function partsByteLength(parts: readonly JsonPart[]): number {
   return length;
 }
 
-/** Writes the parts to `raw` in one corked batch (one socket write); what `raw.write` said of the last
- *  one: false when the socket wants a `drain` first. */
-export function writeParts(raw: ServerResponse, parts: readonly JsonPart[]): boolean {
-  let more = true;
+/** Writes the parts to `raw` in one corked batch (one socket write). */
+export function writeParts(raw: ServerResponse, parts: readonly JsonPart[]): void {
   raw.cork();
   for (const part of parts) {
-    if (typeof part === 'string') more = raw.write(part);
-    else for (const segment of part.segments) more = raw.write(segment, 'latin1');
+    if (typeof part === 'string') raw.write(part);
+    else for (const segment of part.segments) raw.write(segment, 'latin1');
   }
   raw.uncork();
-  return more;
 }
 
 /** The parts as one buffer: one allocation, each part copied once (strings encoded as UTF-8, base64

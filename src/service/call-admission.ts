@@ -14,10 +14,11 @@ import type { GenerationEvent } from './types.js';
 export interface AdmittedCall {
   /** Accounting's channel hook, when the call is accounted (it replaces the edge's). */
   readonly onChannel: ((requestIndex: number, channel: string) => void) | undefined;
-  /** Every event the caller is given, as it is given. */
+  /** Every event the caller is given, as it is given (a `completed` among them makes the call a success). */
   observe(event: GenerationEvent): void;
-  /** Settles accounting (never throws), then frees the slot; once, when the call ends. */
-  end(failed: boolean): Promise<void>;
+  /** Settles accounting — failed unless `completed` was observed; never throws — then frees the slot;
+   *  once, when the call ends. */
+  end(): Promise<void>;
 }
 
 export interface AdmissionDeps {
@@ -57,6 +58,7 @@ class UnaccountedCall implements AdmittedCall {
 
 class AccountedAdmission implements AdmittedCall {
   readonly onChannel: (requestIndex: number, channel: string) => void;
+  private failed = true;
   constructor(
     private readonly call: Awaited<ReturnType<CallAccounting['begin']>>,
     private readonly release: () => void,
@@ -66,11 +68,12 @@ class AccountedAdmission implements AdmittedCall {
 
   observe(event: GenerationEvent): void {
     this.call.observe(event);
+    if (event.type === 'completed') this.failed = false;
   }
 
-  async end(failed: boolean): Promise<void> {
+  async end(): Promise<void> {
     try {
-      await this.call.end(failed);
+      await this.call.end(this.failed);
     } finally {
       this.release();
     }

@@ -96,16 +96,14 @@ export function createImageGenerator(deps: ImageGeneratorDeps): ImageGenerator {
       if (hosting === undefined || !hosting.appliesTo(spec.responseFormat)) return runGeneration(plan, context, runDeps, parent, admit);
       return (async function* hostedRun(): AsyncGenerator<GenerationEvent> {
         const admitted = await admit();
-        let failed = true;
         try {
           const events = runGeneration(plan, admitted.onChannel === undefined ? context : { ...context, onChannel: admitted.onChannel }, runDeps, parent);
           for await (const event of hostImages(events, hosting, context.signal)) {
             admitted.observe(event);
-            if (event.type === 'completed') failed = false;
             yield event;
           }
         } finally {
-          await admitted.end(failed);
+          await admitted.end();
         }
       })();
     },

@@ -54,13 +54,9 @@ export async function* runGeneration(
   admit?: () => Promise<AdmittedCall>,
 ): AsyncGenerator<GenerationEvent> {
   const admitted = admit === undefined ? undefined : await admit();
-  let failed = true;
-  // Every event given to the caller passes here: accounting sees it, and `completed` marks success.
+  // Every event given to the caller passes here: accounting sees it (a `completed` marks success).
   const given = <E extends GenerationEvent>(event: E): E => {
-    if (admitted !== undefined) {
-      admitted.observe(event);
-      if (event.type === 'completed') failed = false;
-    }
+    admitted?.observe(event);
     return event;
   };
   try {
@@ -208,7 +204,7 @@ export async function* runGeneration(
       await outcomes.return?.(undefined);
     }
   } finally {
-    await admitted?.end(failed);
+    await admitted?.end();
   }
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { GatewayError, isGatewayError } from '../../src/errors.js';
 import { createImageGenerator } from '../../src/service/image-generator.js';
-import type { GenerationEvent, GenerationSpec } from '../../src/service/types.js';
+import type { ImageHosting } from '../../src/service/image-hosting.js';
+import type { DeliveredImage, GenerationEvent, GenerationSpec } from '../../src/service/types.js';
 import type { CallAccounting } from '../../src/usage/call-accounting.js';
 import { completed, image, scriptedUpstream } from '../helpers/scripted-upstream.js';
 
@@ -63,11 +64,15 @@ describe('a generation admits itself (no hosting)', () => {
     expect(generator.active).toBe(0);
   });
 
-  it('holds the slot until accounting has settled', async () => {
-    const effects: string[] = [];
+  /** One accounted call, not yet started; `effects` records the order of admission and settlement. */
+  const accountedCall = (effects: string[]) => {
     const config = loadConfig({ MAX_CONCURRENT_GENERATIONS: '1', HEARTBEAT_INTERVAL_MS: '0' });
     const generator = createImageGenerator({ upstream: upstream(), config, region: 'cn', accounting: fakeAccounting(effects) });
-    const iterator = generator.generate(spec, context(effects))[Symbol.asyncIterator]();
+    return { generator, iterator: generator.generate(spec, context(effects))[Symbol.asyncIterator]() };
+  };
+
+  it('holds the slot until accounting has settled', async () => {
+    const { generator, iterator } = accountedCall([]);
     await iterator.next();
     await iterator.next(); // completed
     const ending = iterator.next();
@@ -78,8 +83,7 @@ describe('a generation admits itself (no hosting)', () => {
 
   it('counts a call whose consumer stops before completed as failed', async () => {
     const effects: string[] = [];
-    const generator = createImageGenerator({ upstream: upstream(), config: loadConfig({ HEARTBEAT_INTERVAL_MS: '0' }), region: 'cn', accounting: fakeAccounting(effects) });
-    const iterator = generator.generate(spec, context(effects))[Symbol.asyncIterator]();
+    const { generator, iterator } = accountedCall(effects);
     expect((await iterator.next()).value?.type).toBe('image');
     await iterator.return?.(undefined);
     expect(effects).toEqual(['begin', 'admitted', 'end failed=true']);
@@ -100,6 +104,43 @@ describe('a generation admits itself (no hosting)', () => {
     const generator = createImageGenerator({ upstream: upstream(), config, region: 'cn', accounting: fakeAccounting(refusing, true) });
     expect(await reasonOf(drain(generator.generate(spec, context(refusing))))).toBe('QUOTA_EXCEEDED');
     expect(refusing).toEqual(['begin']);
+    expect(generator.active).toBe(0);
+  });
+});
+
+describe('a hosted generation is admitted around hosting', () => {
+  // Hosting that gives every image the gateway's own URL at once.
+  const hosting: ImageHosting = {
+    appliesTo: () => true,
+    host: async (image: DeliveredImage) => ({ ...image, content: { kind: 'url', url: `https://gateway/${image.index}` } }) as DeliveredImage,
+  };
+  const start = (effects: string[], accounting: CallAccounting) => {
+    const upstream = scriptedUpstream(async function* () {
+      yield image(0);
+      yield completed(1);
+    });
+    const generator = createImageGenerator({ upstream, config: loadConfig({ HEARTBEAT_INTERVAL_MS: '0' }), region: 'cn', accounting, hosting });
+    return { generator, iterator: generator.generate(spec, context(effects))[Symbol.asyncIterator]() };
+  };
+
+  it('accounts the hosted events and settles the call as a success once completed was given', async () => {
+    const effects: string[] = [];
+    const accounting = fakeAccounting(effects);
+    const { generator, iterator } = start(effects, accounting);
+    const first = await iterator.next();
+    expect(first.value).toMatchObject({ type: 'image', image: { content: { url: 'https://gateway/0' } } });
+    while ((await iterator.next()).done !== true);
+    expect(accounting.seen).toEqual(['image', 'completed']);
+    expect(effects).toEqual(['begin', 'admitted', 'end failed=false']);
+    expect(generator.active).toBe(0);
+  });
+
+  it('settles it as failed when the consumer stops before completed', async () => {
+    const effects: string[] = [];
+    const { generator, iterator } = start(effects, fakeAccounting(effects));
+    await iterator.next();
+    await iterator.return?.(undefined);
+    expect(effects).toEqual(['begin', 'admitted', 'end failed=true']);
     expect(generator.active).toBe(0);
   });
 });
